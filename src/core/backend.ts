@@ -1,0 +1,94 @@
+// Run-time choice of the tfjs compute backend: tfjs-node if it really loads, else wasm (with the
+// kit's fast and missing kernels), else cpu; an explicit choice forces one. The result is recorded
+// with every run. Reference: ../shared/notes/environment.md.
+import * as tf from '@tensorflow/tfjs';
+import { installCpuKernels, installWasmKernels, WASM_KERNEL_PATCHES } from './wasm-kernels';
+
+/** Backends the kit can run on, fastest first. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** What the caller asks for: one backend, or 'auto' (tensorflow, then wasm, then cpu). */
+export type BackendChoice = BackendName | 'auto';
+
+/** What ran: stored in every result file. */
+export interface BackendInfo {
+  /** tfjs backend name as tf.getBackend() reports it. */
+  readonly name: BackendName;
+  /** Which matrix-multiply implementation the backend uses. */
+  readonly matmulPath: string;
+  /** Kernels the kit replaced or added on this backend. */
+  readonly kernelPatches: readonly string[];
+  /** @tensorflow/tfjs-core version. */
+  readonly tfjsVersion: string;
+  /** Backends that were tried and why they were not used. */
+  readonly skipped: readonly string[];
+}
+
+const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** Parse a user-supplied backend name (option or environment variable) with a clear error. */
+export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if ((BACKENDS as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`${source}: unknown backend "${value}"; expected one of auto, ${BACKENDS.join(', ')}`);
+}
+
+async function tryTensorflow(): Promise<string | null> {
+  try {
+    // danfojs-node's override maps the name @tensorflow/tfjs-node onto plain tfjs: only a real
+    // tfjs-node registers the 'tensorflow' backend
+    require('@tensorflow/tfjs-node');
+  } catch (e) {
+    return `tensorflow: @tensorflow/tfjs-node not loadable (${(e as Error).message.split('\n')[0]})`;
+  }
+  if (!tf.findBackendFactory('tensorflow')) return 'tensorflow: @tensorflow/tfjs-node is not installed (name resolves to plain tfjs)';
+  return (await tf.setBackend('tensorflow')) ? null : 'tensorflow: backend failed to initialise';
+}
+
+async function tryWasm(): Promise<string | null> {
+  try {
+    require('@tensorflow/tfjs-backend-wasm');
+  } catch (e) {
+    return `wasm: @tensorflow/tfjs-backend-wasm not loadable (${(e as Error).message.split('\n')[0]})`;
+  }
+  installWasmKernels();
+  return (await tf.setBackend('wasm')) ? null : 'wasm: backend failed to initialise';
+}
+
+let current: BackendInfo | null = null;
+
+/**
+ * Select and initialise the backend; repeated calls with the same choice return the first result.
+ * @returns the backend that is now active, with what was skipped and why.
+ */
+export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (current && (choice === 'auto' || choice === current.name) && tf.getBackend() === current.name) return current;
+  tf.enableProdMode();
+  const order: BackendName[] = choice === 'auto' ? [...BACKENDS] : [choice];
+  const skipped: string[] = [];
+  for (const name of order) {
+    const why = name === 'tensorflow' ? await tryTensorflow() : name === 'wasm' ? await tryWasm() : await tryCpu();
+    if (why === null) {
+      await tf.ready();
+      current = Object.freeze({
+        name,
+        matmulPath: name === 'tensorflow' ? 'libtensorflow' : name === 'wasm' ? 'xnnpack (all matmuls)' : 'tfjs-cpu (js loops)',
+        kernelPatches: name === 'wasm' ? [...WASM_KERNEL_PATCHES] : name === 'cpu' ? ['UnsortedSegmentSum O(N*d)'] : [],
+        tfjsVersion: tf.version.tfjs,
+        skipped: Object.freeze(skipped),
+      });
+      return current;
+    }
+    skipped.push(why);
+  }
+  throw new Error(`No usable tfjs backend for choice "${choice}": ${skipped.join('; ')}`);
+}
+
+async function tryCpu(): Promise<string | null> {
+  installCpuKernels();
+  return (await tf.setBackend('cpu')) ? null : 'cpu: backend failed to initialise';
+}
+
+/** The backend chosen by the last initBackend call, or null before any. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}
