@@ -93,13 +93,13 @@ function userRepr(m: CFModel<LightGCNConfig>, b: CFBatch, _mode: ForwardMode): t
 }
 
 function itemRepr(m: CFModel<LightGCNConfig>, b: CFBatch, _mode: ForwardMode): tf.Tensor2D {
-  return tf.tidy(() => tf.gather(propagate(m), tf.add(b.itemIdx, m.config.nUsers)) as tf.Tensor2D);
+  return tf.tidy(() => tf.gather(propagate(m), tf.add(b.itemIdx, tf.scalar(m.config.nUsers, 'int32'))) as tf.Tensor2D);
 }
 
 function score(m: CFModel<LightGCNConfig>, b: CFBatch, _mode: ForwardMode): tf.Tensor1D {
   return tf.tidy(() => {
     const all = propagate(m);
-    const u = tf.gather(all, b.userIdx), i = tf.gather(all, tf.add(b.itemIdx, m.config.nUsers));
+    const u = tf.gather(all, b.userIdx), i = tf.gather(all, tf.add(b.itemIdx, tf.scalar(m.config.nUsers, 'int32')));
     return tf.sum(tf.mul(u, i), -1) as tf.Tensor1D;
   });
 }

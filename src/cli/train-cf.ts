@@ -1,0 +1,58 @@
+// Command: train and evaluate one CF model on one dataset; writes config, checkpoints, per-row
+// scores and result.json into its run folder, and resumes there after a kill.
+// Reference: ../shared/notes/methods.md §3.
+import * as path from 'path';
+import { parseBackendChoice } from '../core/backend';
+import { projectRoot } from '../core/paths';
+import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
+import type { CFKind } from '../cf/types';
+import type { DatasetName } from '../data/load';
+import { numberFlag, parseFlags, runMain } from './args';
+
+runMain(async () => {
+  const f = parseFlags('train-cf', 'train one CF model (mf, lightgcn, sasrec, din) and write results', {
+    model: { type: 'string', help: 'mf | lightgcn | sasrec | din', default: 'mf' },
+    dataset: { type: 'string', help: 'collm-ml1m | ml-100k | ml-1m | synthetic', default: 'synthetic' },
+    seed: { type: 'string', help: 'random seed', default: '0' },
+    'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
+    backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
+    out: { type: 'string', help: 'run folder (default results/runs/<dataset>-<model>-s<seed>)' },
+    fresh: { type: 'boolean', help: 'ignore an existing checkpoint in the run folder', default: false },
+    epochs: { type: 'string', help: 'max epochs' },
+    patience: { type: 'string', help: 'early-stopping patience (epochs)' },
+    lr: { type: 'string', help: 'learning rate' },
+    wd: { type: 'string', help: 'weight decay (coupled L2, as torch Adam)' },
+    batch: { type: 'string', help: 'batch size' },
+    dim: { type: 'string', help: 'embedding width dEmb' },
+    'init-std': { type: 'string', help: 'std of the N(0, std^2) embedding init' },
+    'max-history': { type: 'string', help: 'history length read by sequence models' },
+    dropout: { type: 'string', help: 'dropout rate (sequence models)' },
+  });
+  const seed = numberFlag(f, 'seed')!;
+  const model = f['model'] as CFKind, dataset = f['dataset'] as DatasetName;
+  const train: Record<string, number> = {};
+  const put = (o: Record<string, number>, key: string, flag: string): void => {
+    const v = numberFlag(f, flag);
+    if (v !== undefined) o[key] = v;
+  };
+  put(train, 'maxEpochs', 'epochs');
+  put(train, 'patience', 'patience');
+  put(train, 'lr', 'lr');
+  put(train, 'weightDecay', 'wd');
+  put(train, 'batchSize', 'batch');
+  const modelOptions: Record<string, number> = {};
+  put(modelOptions, 'dEmb', 'dim');
+  put(modelOptions, 'initStd', 'init-std');
+  put(modelOptions, 'maxHistory', 'max-history');
+  put(modelOptions, 'dropout', 'dropout');
+  const experiment = makeCFExperiment({
+    dataset, model, seed, train, modelOptions,
+    dataDir: (f['data-dir'] as string | undefined) ?? null,
+    backend: parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND'),
+  });
+  const outDir = (f['out'] as string | undefined) ?? path.join(projectRoot(), 'results', 'runs', `${dataset}-${model}-s${seed}`);
+  const r = await runCFExperiment(experiment, { outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n') });
+  process.stdout.write(`result: ${path.join(outDir, 'result.json')}\n` +
+    `valid AUC ${r.valid.auc?.toFixed(4)} UAUC ${r.valid.uauc?.toFixed(4)} (${r.valid.uaucUsers} users) | ` +
+    `test AUC ${r.test.auc?.toFixed(4)} UAUC ${r.test.uauc?.toFixed(4)} (${r.test.uaucUsers} users)\n`);
+});
