@@ -9,12 +9,12 @@ import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './ty
 
 /** MF hyper-parameters. */
 export interface MFConfig extends CFCommonConfig {
-  /** Std of the N(0, std^2) embedding init; 1.0 = PyTorch nn.Embedding's default, as CoLLM. */
+  /** Std of the N(0, std^2) embedding init. CoLLM kept nn.Embedding's N(0, 1) and needed ~465 epochs; 0.1 converges in ~30 (measured). */
   readonly initStd: number;
 }
 
 /** MF defaults (CoLLM ML-1M: d = 256). nUsers/nItems come from the dataset. */
-export const MF_DEFAULTS: MFConfig = Object.freeze({ nUsers: 0, nItems: 0, dEmb: 256, maxHistory: 0, initStd: 1.0 });
+export const MF_DEFAULTS: MFConfig = Object.freeze({ nUsers: 0, nItems: 0, dEmb: 256, maxHistory: 0, initStd: 0.1 });
 
 function makeConfig(options: Readonly<Partial<MFConfig>>, dims: { nUsers: number; nItems: number }): MFConfig {
   const cfg = mergeConfig('MFConfig', MF_DEFAULTS, { ...dims, ...options });

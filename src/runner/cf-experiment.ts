@@ -122,13 +122,12 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   writeJsonAtomic(configFile, saved);
 
   const model: CFModel = spec.init(modelCfg, makeRng(experiment.seed), train);
-  let adam: AdamState = initAdamState(model.params);
+  const adam: AdamState = initAdamState(model.params);
   let from: LoopState = FRESH_LOOP;
   try {
     if (opts.resume !== false && fs.existsSync(stateFile) && fs.existsSync(lastFile)) {
       const st = readJson<LoopState & { adamStep: number }>(stateFile);
-      adam = loadCFCheckpoint(lastFile, model, adam);
-      adam.step = st.adamStep;
+      loadCFCheckpoint(lastFile, model, adam);
       from = { ...st, bestValid: st.bestValid ?? -Infinity };
       log(`resuming ${experiment.model} seed ${experiment.seed} at epoch ${from.nextEpoch} (best valid AUC ${from.bestValid.toFixed(4)} at epoch ${from.bestEpoch})`);
     } else {
@@ -136,7 +135,7 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
     }
     const result = await runEpochLoop({ maxEpochs: trainCfg.maxEpochs, patience: trainCfg.patience }, {
       trainEpoch: (epoch) => trainEpoch(spec, model, train, trainCfg, adam, epochRng(experiment.seed, epoch)),
-      validate: async () => auc(await scoreSplit(spec, model, valid, trainCfg.evalBatchSize), valid.label),
+      validate: async () => auc(valid.label, await scoreSplit(spec, model, valid, trainCfg.evalBatchSize)),
       onBest: async () => saveCFCheckpoint(bestFile, model, null),
       onEpochEnd: async (state, rec) => {
         saveCFCheckpoint(lastFile, model, adam);

@@ -40,14 +40,14 @@ export function rowMetrics(logits: ArrayLike<number>, labels: ArrayLike<number>,
   const s = pick(logits, mask), y = pick(labels, mask), u = pick(users, mask);
   const nPos = y.reduce((a, b) => a + b, 0);
   const bothClasses = nPos > 0 && nPos < y.length;
-  const ua = y.length > 0 ? uauc(s, y, u) : null;
+  const ua = y.length > 0 ? uauc(u, y, s) : null;
   return {
     n: y.length,
     posRate: y.length ? nPos / y.length : 0,
-    auc: bothClasses ? auc(s, y) : null,
+    auc: bothClasses ? auc(y, s) : null,
     uauc: ua && ua.nUsers > 0 ? ua.uauc : null,
     uaucUsers: ua ? ua.nUsers : 0,
-    logLoss: y.length ? logLossFromLogits(s, y) : null,
+    logLoss: y.length ? logLossFromLogits(y, s) : null,
   };
 }
 

@@ -39,7 +39,7 @@ export function formatRunTable(runs: readonly TableRun[]): string {
   const head = ['model', 'seed', 'test AUC', 'test UAUC', 'users', 'warm AUC', 'cold AUC', 'best epoch', 'wall s'];
   const rows = runs.map((r) => [
     NAMES[r.model], String(r.seed), f4(r.test.auc), f4(r.test.uauc), String(r.test.uaucUsers),
-    f4(r.test.warmCold?.cora.warm.auc), f4(r.test.warmCold?.cora.cold.auc),
+    f4(r.test.warmCold?.cora?.warm.auc), f4(r.test.warmCold?.cora?.cold.auc),
     r.training ? `${r.training.bestEpoch}/${r.training.epochsRun}` : '', r.meta ? r.meta.wallSeconds.toFixed(0) : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
