@@ -6,13 +6,13 @@ import { parseBackendChoice } from '../core/backend';
 import { projectRoot } from '../core/paths';
 import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';
-import type { DatasetName } from '../data/load';
+import { parseDatasetName } from '../data/load';
 import { numberFlag, parseFlags, runMain } from './args';
 
 runMain(async () => {
   const f = parseFlags('train-cf', 'train one CF model (mf, lightgcn, sasrec, din) and write results', {
     model: { type: 'string', help: 'mf | lightgcn | sasrec | din', default: 'mf' },
-    dataset: { type: 'string', help: 'collm-ml1m | ml-100k | ml-1m | synthetic', default: 'synthetic' },
+    dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
     seed: { type: 'string', help: 'random seed', default: '0' },
     'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
@@ -29,7 +29,7 @@ runMain(async () => {
     dropout: { type: 'string', help: 'dropout rate (sequence models)' },
   });
   const seed = numberFlag(f, 'seed')!;
-  const model = f['model'] as CFKind, dataset = f['dataset'] as DatasetName;
+  const model = f['model'] as CFKind, dataset = parseDatasetName(f['dataset'] as string, '--dataset');
   const train: Record<string, number> = {};
   const put = (o: Record<string, number>, key: string, flag: string): void => {
     const v = numberFlag(f, flag);

@@ -62,6 +62,10 @@ export interface Dataset {
   readonly users: readonly UserInfo[] | null;
   /** Labelled splits; validSmall is optional. */
   readonly splits: { readonly train: InteractionSplit; readonly valid: InteractionSplit; readonly test: InteractionSplit; readonly validSmall?: InteractionSplit };
+  /** [nUsers] the source's original user id of each user index, when known. */
+  readonly rawUserIds?: readonly (number | string)[];
+  /** [nItems] the source's original item id of each item index, when known. */
+  readonly rawItemIds?: readonly (number | string)[];
   /** Where the data came from (paths, generator config), stored with results. */
   readonly source: Readonly<Record<string, unknown>>;
 }

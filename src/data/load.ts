@@ -1,0 +1,54 @@
+// One entry point for datasets by name, resolving the data folder (explicit option, $CFLLM_DATA_DIR,
+// data/, ../shared/data) for the real ones; the synthetic world needs no files.
+
+import { resolveDatasetDir } from '../core/paths';
+import { readCollmSplits } from './collm';
+import { readMl100k, readMl1m } from './movielens';
+import { buildProtocolDataset, COLLM_ML1M_PROTOCOL, ML100K_PROTOCOL } from './protocol';
+import { SYNTHETIC_PRESETS, syntheticWorld, type SyntheticPreset } from './synthetic';
+import type { Dataset } from './types';
+
+/** Dataset names the kit knows. */
+export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'collm-ml1m', 'ml-1m', 'ml-100k'] as const;
+
+/** A dataset name: see DATASET_NAMES. */
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Options of loadDataset. */
+export interface LoadOptions {
+  /** Data folder holding <name>/ (else $CFLLM_DATA_DIR, data/, ../shared/data). */
+  readonly dataDir?: string | undefined;
+  /** For ml-1m: the ratings file inside ml-1m/ (default ratings.dat). */
+  readonly ratingsFile?: string | undefined;
+}
+
+/**
+ * Loads a dataset by name: `synthetic` / `synthetic-tiny` (generated), `collm-ml1m` (CoLLM's official
+ * splits), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder).
+ */
+export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset {
+  switch (name) {
+    case 'synthetic':
+      return syntheticWorld('default');
+    case 'synthetic-tiny':
+      return syntheticWorld('tiny');
+    case 'collm-ml1m':
+      return readCollmSplits(resolveDatasetDir('collm-ml1m', opts));
+    case 'ml-1m': {
+      const dir = resolveDatasetDir('ml-1m', opts);
+      return buildProtocolDataset(readMl1m(dir, opts.ratingsFile ? { ratingsFile: opts.ratingsFile } : {}), COLLM_ML1M_PROTOCOL, 'ml-1m');
+    }
+    case 'ml-100k':
+      return buildProtocolDataset(readMl100k(resolveDatasetDir('ml-100k', opts)), ML100K_PROTOCOL, 'ml-100k');
+    default:
+      throw new Error(`unknown dataset "${String(name)}" (known: ${DATASET_NAMES.join(', ')}; synthetic presets: ${Object.keys(SYNTHETIC_PRESETS).join(', ')})`);
+  }
+}
+
+/** Parses a dataset name from a flag or config, with a clear error. */
+export function parseDatasetName(s: string, what = 'dataset'): DatasetName {
+  if ((DATASET_NAMES as readonly string[]).includes(s)) return s as DatasetName;
+  throw new Error(`${what}: unknown dataset "${s}" (known: ${DATASET_NAMES.join(', ')})`);
+}
+
+export type { SyntheticPreset };
