@@ -1,5 +1,6 @@
 // The CoLLM split reader: published row counts, id ranges, histories, valid_small, and UAUC user counts.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/types';
 import { readCollmSplits } from '../../src/data/collm';
 import { uauc } from '../../src/metrics/uauc';
 import { sharedData } from './shared-data';
@@ -7,7 +8,8 @@ import { sharedData } from './shared-data';
 const collm = sharedData('collm-ml1m/train_ood2.jsonl.gz');
 
 describe.skipIf(!collm.present)(`CoLLM ML-1M splits${collm.missing}`, () => {
-  const ds = readCollmSplits(collm.path.replace(/train_ood2\.jsonl\.gz$/, ''));
+  let ds: Dataset;
+  beforeAll(() => { ds = readCollmSplits(collm.path.replace(/train_ood2\.jsonl\.gz$/, '')); });
   it('has the published sizes and 0-based ids', () => {
     expect([ds.splits.train.label.length, ds.splits.valid.label.length, ds.splits.validSmall!.label.length, ds.splits.test.label.length])
       .toEqual([33891, 10401, 5200, 7331]);
