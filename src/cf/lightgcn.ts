@@ -3,6 +3,7 @@
 // Reference: He et al., LightGCN (SIGIR 2020); CoLLM baseline_train_lightgcn_ood.py.
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
+import { segmentSum } from '../core/segment-sum';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { normalVar } from './init';
@@ -80,8 +81,8 @@ export function propagate(m: CFModel<LightGCNConfig>): tf.Tensor2D {
     let acc: tf.Tensor2D = h;
     for (let k = 0; k < m.config.nLayers; k++) {
       // h' = A_norm h as a weighted scatter of neighbour rows: [2E, d] -> [nNodes, d]
-      const msgs = tf.mul(tf.gather(h, m.buffers['edgeSrc']!), m.buffers['edgeWeight']!);
-      h = tf.unsortedSegmentSum(msgs, m.buffers['edgeDst']! as tf.Tensor1D, nNodes) as tf.Tensor2D;
+      const msgs = tf.mul(tf.gather(h, m.buffers['edgeSrc']!), m.buffers['edgeWeight']!) as tf.Tensor2D;
+      h = segmentSum(msgs, m.buffers['edgeDst']! as tf.Tensor1D, nNodes);
       acc = tf.add(acc, h);
     }
     return tf.div(acc, m.config.nLayers + 1);
