@@ -33,7 +33,10 @@ runMain(async () => {
     'data-dir': { type: 'string', help: 'data folder holding collm-ml1m/ (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     fresh: { type: 'boolean', help: 'retrain even when a finished run exists', default: false },
   });
-  const models = String(f['models']).split(',').map((s) => s.trim()) as CFKind[];
+  const models = String(f['models']).split(',').map((s) => s.trim()).map((m) => {
+    if (!(CF_KINDS as readonly string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${CF_KINDS.join(', ')})`);
+    return m as CFKind;
+  });
   const seeds = String(f['seeds']).split(',').map((s) => {
     const x = Number(s);
     if (!Number.isInteger(x)) throw new Error(`--seeds: "${s}" is not an integer`);
