@@ -12,11 +12,12 @@ const ALLOWED: Record<string, string[]> = {
   metrics: ['core'],
   cf: ['core', 'data'],
   llm: ['core'],
+  lm: ['core', 'llm'],
   collm: ['core', 'data', 'cf', 'llm', 'metrics'],
   cora: ['core', 'data', 'cf', 'llm', 'metrics'],
   viz: ['core'],
-  runner: ['core', 'data', 'metrics', 'cf', 'llm', 'collm', 'cora'],
-  cli: ['core', 'data', 'metrics', 'cf', 'llm', 'collm', 'cora', 'runner', 'viz'],
+  runner: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'collm', 'cora'],
+  cli: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'collm', 'cora', 'runner', 'viz'],
 };
 /** npm packages a layer must not touch (data and metrics know nothing of tensors). */
 const FORBIDDEN_PACKAGES: Record<string, RegExp> = { data: /^@tensorflow\//, metrics: /^@tensorflow\// };
