@@ -1,6 +1,7 @@
 // The kit's public entry: everything notebooks and scripts use, re-exported from the layers.
 // Reference: ../shared/notes/style.md §1 (src/index.ts is the only public entry).
 export * from './core/backend';
+export * from './core/clip';
 export * from './core/config';
 export * from './core/io';
 export * from './core/optim';
@@ -8,6 +9,7 @@ export * from './core/paths';
 export * from './core/rng';
 export * from './core/run-meta';
 export * from './core/safetensors';
+export * from './core/schedule';
 export * from './core/train';
 export * from './data/batching';
 export * from './data/collm';
