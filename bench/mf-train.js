@@ -46,7 +46,8 @@ const kit = require(path.join(root, 'dist', 'index.js'));
 
   const rows = [kitRow, ...(peerRow ? [peerRow] : [])];
   const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
-  process.stdout.write('\nMF on CoLLM ML-1M (d=256, Adam lr 1e-3, wd 1e-4, batch 1024, patience 50)\n');
+  const t = r.resolved.train;
+  process.stdout.write(`\nMF on CoLLM ML-1M (d=${r.resolved.model.dEmb}, Adam lr ${t.lr}, wd ${t.weightDecay}, batch ${t.batchSize}, patience ${t.patience})\n`);
   process.stdout.write(['who'.padEnd(44), 'best valid AUC', 'best epoch', 'epochs', 's to best', 's total', 's/epoch'].join('  ') + '\n');
   for (const x of rows) {
     process.stdout.write([x.who.padEnd(44), f(x.bestValidAuc, 4).padStart(14), String(x.bestEpoch).padStart(10), String(x.epochs).padStart(6),

@@ -7,7 +7,8 @@ import * as path from 'path';
 import { parseBackendChoice } from '../core/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
-import { CF_KINDS } from '../cf/registry';
+import { CF_KINDS, CF_TRAIN_PRESETS } from '../cf/registry';
+import { makeCFTrainConfig } from '../cf/train';
 import type { CFKind } from '../cf/types';
 import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
 import { formatRunTable } from '../runner/tables';
@@ -51,11 +52,15 @@ runMain(async () => {
     for (const seed of seeds) {
       const outDir = path.join(root, 'results', 'runs', `collm-ml1m-${model}-s${seed}`);
       const done = path.join(outDir, 'result.json');
-      const r = !f['fresh'] && fs.existsSync(done)
-        ? readJson<CFRunResult>(done)
-        : await runCFExperiment(makeCFExperiment({ dataset: 'collm-ml1m', dataDir: (f['data-dir'] as string | undefined) ?? null, model, seed, backend }), {
-          outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n'),
-        });
+      const experiment = makeCFExperiment({ dataset: 'collm-ml1m', dataDir: (f['data-dir'] as string | undefined) ?? null, model, seed, backend });
+      const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
+      const prev = fs.existsSync(done) ? readJson<CFRunResult>(done) : null;
+      const reusable = prev !== null && !f['fresh'] && same(prev.config, experiment) && same(prev.resolved.train, makeCFTrainConfig(CF_TRAIN_PRESETS[model]));
+      if (prev && !reusable) {
+        process.stdout.write(`${path.relative(root, outDir)}: settings changed since that run; training again\n`);
+        fs.rmSync(outDir, { recursive: true, force: true });
+      }
+      const r = reusable ? prev : await runCFExperiment(experiment, { outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n') });
       runs.push(r);
       const i = records.findIndex((x) => x['model'] === model && x['seed'] === seed);
       if (i >= 0) records[i] = summarise(r);
