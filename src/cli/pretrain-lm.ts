@@ -1,0 +1,46 @@
+// Command: pretrain the kit's default language model (or any size) from scratch; resumable (run it
+// again after a kill or a --max-minutes stop); on completion writes a Hugging Face folder to --out.
+// Reference: ../shared/notes (issue 4); nanoGPT train.py.
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, parseBackendChoice } from '../core/backend';
+import { writeJsonAtomic } from '../core/io';
+import { projectRoot } from '../core/paths';
+import { startRun } from '../core/run-meta';
+import { saveHfModel } from '../llm/hf-io';
+import { disposeLlama } from '../llm/weights';
+import { makePretrainConfig, PRETRAIN_DEFAULTS, runPretrain, type PretrainConfig } from '../lm/pretrain';
+import { numberFlag, parseFlags, runMain } from './args';
+
+runMain(async () => {
+  const flags: Record<string, { type: 'string'; help: string; default?: string }> = {
+    name: { type: 'string', help: 'model name: writes models/<name>/ when finished', default: 'kit-lm' },
+    corpus: { type: 'string', help: 'corpus folder with train.txt.gz / valid.txt.gz (else $CFLLM_CORPUS_DIR, ../shared/corpora/gutenberg)' },
+    work: { type: 'string', help: 'work folder for tokenizer, token caches and checkpoints (default checkpoints/pretrain-<name>)' },
+    'max-minutes': { type: 'string', help: 'stop (resumably) after this many minutes of this call' },
+    backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
+  };
+  for (const k of ['dModel', 'nLayers', 'nHeads', 'nKvHeads', 'ffn', 'seqLen', 'batchSize', 'steps', 'peakLr', 'minLr', 'warmupSteps', 'vocabSize', 'factsShare', 'factsRepeats', 'seed'] as const) {
+    flags[k] = { type: 'string', help: `PretrainConfig.${k}`, default: String(PRETRAIN_DEFAULTS[k]) };
+  }
+  const f = parseFlags('pretrain-lm', 'pretrain a LLaMA-architecture model on Gutenberg + the facts corpus (resumable)', flags);
+  const root = projectRoot();
+  const name = String(f['name']);
+  const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
+  const over: Record<string, number> = {};
+  for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = numberFlag(f, k)!;
+  const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir });
+  const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));
+  const run = startRun(cfg.seed, backend, root);
+  const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `pretrain-${name}`));
+  const maxMinutes = numberFlag(f, 'max-minutes');
+  const r = await runPretrain(cfg, work, { ...(maxMinutes !== undefined ? { maxSeconds: maxMinutes * 60 } : {}), onProgress: (l) => process.stdout.write(l + '\n') });
+  if (r.finished) {
+    const out = path.join(root, 'models', name);
+    saveHfModel(r.model, out, { tokenizerDir: r.tokenizer.dir, metadata: { source: 'cf-llm-kit pretrain-lm' } });
+    writeJsonAtomic(path.join(out, 'training.json'), { config: cfg, state: r.state, meta: run.finish(), trainingSeconds: r.state.seconds });
+    process.stdout.write(`wrote ${path.relative(root, out)}/ (run \`npm run lm-card -- --model ${path.relative(root, out)}\` for its model card)\n`);
+  }
+  disposeLlama(r.model);
+  tf.disposeVariables();
+});
