@@ -39,6 +39,7 @@ export * from './cf/types';
 export * from './lm/bpe';
 export * from './lm/corpus';
 export * from './lm/facts';
+export * from './llm/adapters';
 export * from './llm/config';
 export * from './llm/generate';
 export * from './llm/hf-io';
