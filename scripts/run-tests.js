@@ -8,22 +8,34 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const report = path.join(root, '.vitest-report.json');
-fs.rmSync(report, { force: true });
-const res = spawnSync(process.execPath, [
-  path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
-  '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2),
-], { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
 
-let passed = 0, failed = 0;
-if (fs.existsSync(report)) {
+/** Runs vitest with extra args and env; returns [passed, failed, exitStatus]. */
+function vitest(args, env) {
+  fs.rmSync(report, { force: true });
+  const res = spawnSync(process.execPath, [
+    path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
+    '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...args,
+  ], { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
+  if (!fs.existsSync(report)) {
+    process.stderr.write('vitest wrote no report: counting the run as failed\n');
+    return [0, 1, res.status];
+  }
   const r = JSON.parse(fs.readFileSync(report, 'utf8'));
-  passed = r.numPassedTests ?? 0;
   // a test file that fails to load has no failed assertion but must count as a failure
   const brokenFiles = (r.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
-  failed = (r.numFailedTests ?? 0) + brokenFiles;
-} else {
-  failed = 1;
-  process.stderr.write('vitest wrote no report: counting the run as failed\n');
+  return [r.numPassedTests ?? 0, (r.numFailedTests ?? 0) + brokenFiles, res.status];
+}
+
+const userArgs = process.argv.slice(2);
+let [passed, failed, status] = vitest(userArgs, {});
+// with the native GEMM addon built, run the matmul-dependent tests again on the XNNPACK path
+const addon = path.join(root, 'native', 'build', 'Release', 'kitgemm.node');
+if (userArgs.length === 0 && fs.existsSync(addon) && process.env.CFLLM_NATIVE !== '0') {
+  process.stdout.write('\nsecond pass: matmul-dependent tests without the native addon (CFLLM_NATIVE=0, XNNPACK path)\n');
+  const [p2, f2, s2] = vitest(['test/core/wasm-kernels.test.ts', 'test/llm/decoder.test.ts', 'test/llm/adapters.test.ts'], { CFLLM_NATIVE: '0' });
+  passed += p2;
+  failed += f2;
+  if (s2 !== 0) status = s2;
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
-process.exit(res.status === 0 && failed === 0 ? 0 : 1);
+process.exit(status === 0 && failed === 0 ? 0 : 1);

@@ -1,9 +1,11 @@
 // The kit's public entry: everything notebooks and scripts use, re-exported from the layers.
 // Reference: ../shared/notes/style.md §1 (src/index.ts is the only public entry).
 export * from './core/backend';
+export * from './core/checkpoint';
 export * from './core/clip';
 export * from './core/config';
 export * from './core/io';
+export * from './core/native-gemm';
 export * from './core/optim';
 export * from './core/paths';
 export * from './core/rng';

@@ -2,6 +2,7 @@
 // kit's fast and missing kernels), else cpu; an explicit choice forces one. The result is recorded
 // with every run. Reference: ../shared/notes/environment.md.
 import * as tf from '@tensorflow/tfjs';
+import { loadNativeGemm } from './native-gemm';
 import { installCpuKernels, installWasmKernels, WASM_KERNEL_PATCHES } from './wasm-kernels';
 
 /** Backends the kit can run on, fastest first. */
@@ -56,6 +57,12 @@ async function tryWasm(): Promise<string | null> {
 
 let current: BackendInfo | null = null;
 
+/** Which code runs the wasm backend's matmuls: the native OpenBLAS addon when loaded, else XNNPACK. */
+function wasmMatmulPath(): string {
+  const { gemm } = loadNativeGemm();
+  return gemm ? `native openblas (${gemm.getThreads()} thread${gemm.getThreads() === 1 ? '' : 's'})` : 'xnnpack (all matmuls)';
+}
+
 /**
  * Select and initialise the backend; repeated calls with the same choice return the first result.
  * @returns the backend that is now active, with what was skipped and why.
@@ -71,7 +78,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       await tf.ready();
       current = Object.freeze({
         name,
-        matmulPath: name === 'tensorflow' ? 'libtensorflow' : name === 'wasm' ? 'xnnpack (all matmuls)' : 'tfjs-cpu (js loops)',
+        matmulPath: name === 'tensorflow' ? 'libtensorflow' : name === 'wasm' ? wasmMatmulPath() : 'tfjs-cpu (js loops)',
         kernelPatches: name === 'wasm' ? [...WASM_KERNEL_PATCHES] : name === 'cpu' ? ['UnsortedSegmentSum O(N*d)'] : [],
         tfjsVersion: tf.version.tfjs,
         skipped: Object.freeze(skipped),

@@ -3,6 +3,7 @@
 // an O(N*d) UnsortedSegmentSum (the gradient of gather, missing on wasm), and zero-copy Identity/Cast.
 // Reference: ../shared/notes/environment.md (compute section); XNNPACK via @tensorflow/tfjs-backend-wasm 4.22.
 import * as tf from '@tensorflow/tfjs';
+import { loadNativeGemm } from './native-gemm';
 
 /** The parts of the wasm backend object these kernels touch (not exported by tfjs's typings). */
 interface WasmBackendInternals {
@@ -44,8 +45,6 @@ function registerFastBatchMatMul(): void {
       if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock.kernelFunc(args);
       const aR = a.shape.length, bR = b.shape.length;
       const batchA = prod(a.shape.slice(0, -2)), batchB = prod(b.shape.slice(0, -2));
-      // the stock kernel already uses XNNPACK for this case
-      if (!transposeA && !transposeB && batchA === 1 && batchB === 1) return stock.kernelFunc(args);
       // general broadcasting between two batched operands: leave it to the stock kernel
       if (batchA > 1 && batchB > 1 && batchA !== batchB) return stock.kernelFunc(args);
       const M = transposeA ? a.shape[aR - 1]! : a.shape[aR - 2]!;
@@ -57,12 +56,25 @@ function registerFastBatchMatMul(): void {
           `(transposeA=${transposeA}, transposeB=${transposeB}) must match`);
       }
       const batch = Math.max(batchA, batchB);
+      const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      const native = loadNativeGemm().gemm;
+      if (native) {
+        // OpenBLAS handles transposes and the batch loop in place on the heap: no copies at all
+        const out = backend.makeOutput([batch, M, N], 'float32');
+        const offA = backend.dataIdMap.get(a.dataId).memoryOffset, offB = backend.dataIdMap.get(b.dataId).memoryOffset;
+        const offO = backend.dataIdMap.get(out.dataId).memoryOffset;
+        const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+        if (batchB === 1 && !transposeA) native.sgemmBatched(heap, offA, 0, offB, 0, offO, 0, 1, batchA * M, N, K, false, transposeB);
+        else native.sgemmBatched(heap, offA, batchA === 1 ? 0 : M * K * 4, offB, batchB === 1 ? 0 : K * N * 4, offO, M * N * 4, batch, M, N, K, transposeA, transposeB);
+        return { dataId: out.dataId, shape: [...outer, M, N], dtype: 'float32' };
+      }
+      // the stock kernel already uses XNNPACK for this case
+      if (!transposeA && !transposeB && batchA === 1 && batchB === 1) return stock.kernelFunc(args);
       if (batchB > 1 && M * K * N < MIN_SLICE_MACS) return stock.kernelFunc(args);
       if (!xnnMatMul) {
         xnnMatMul = backend.wasm.cwrap('BatchMatMul', null,
           ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
       }
-      const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
       const temps: tf.TensorInfo[] = [];
       // materialise transposes so both operands are row-major [batch, M, K] and [batch, K, N]
       let A: tf.TensorInfo = { dataId: a.dataId, shape: transposeA ? [batchA, K, M] : [batchA, M, K], dtype: 'float32' };

@@ -65,7 +65,7 @@ export interface PretrainConfig {
 export const PRETRAIN_DEFAULTS: PretrainConfig = Object.freeze({
   corpusDir: '', vocabSize: 8192, bpeTrainChars: 20_000_000,
   dModel: 128, nLayers: 4, nHeads: 4, nKvHeads: 4, ffn: 384, seqLen: 128, batchSize: 16,
-  steps: 3600, peakLr: 2e-3, minLr: 2e-4, warmupSteps: 200, weightDecay: 0.1, clip: 1,
+  steps: 5400, peakLr: 2e-3, minLr: 2e-4, warmupSteps: 200, weightDecay: 0.1, clip: 1,
   factsRepeats: 20, factsShare: 0.1, evalEvery: 250, evalTokens: 32_768, checkpointSeconds: 300, seed: 0,
 });
 

@@ -1,0 +1,49 @@
+// The optional native accelerator (native/kitgemm.cc: OpenBLAS sgemm on the wasm heap, zero-copy),
+// loaded when it was built at install time; absent or disabled ($CFLLM_NATIVE=0) means the XNNPACK path.
+// Thread count: $CFLLM_BLAS_THREADS or setNativeThreads (default 1).
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The addon's functions. */
+export interface NativeGemm {
+  /** C[i] = op(A[i]) op(B[i]) for i < batch on float32 data inside `buffer`; offsets and strides in bytes (stride 0 broadcasts). */
+  sgemmBatched(buffer: ArrayBuffer, offA: number, strideA: number, offB: number, strideB: number, offC: number, strideC: number,
+    batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+}
+
+let cached: { gemm: NativeGemm | null; why: string } | null = null;
+
+function addonPath(): string | null {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const f = path.join(dir, 'native', 'build', 'Release', 'kitgemm.node');
+    if (fs.existsSync(f)) return f;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+/** The addon, or null with the reason (not built, disabled, failed to load). */
+export function loadNativeGemm(): { gemm: NativeGemm | null; why: string } {
+  if (cached) return cached;
+  if (process.env['CFLLM_NATIVE'] === '0') return (cached = { gemm: null, why: 'disabled by CFLLM_NATIVE=0' });
+  const f = addonPath();
+  if (!f) return (cached = { gemm: null, why: 'native/build/Release/kitgemm.node not built (needs a system BLAS at install time)' });
+  try {
+    const gemm = require(f) as NativeGemm;
+    const threads = Number(process.env['CFLLM_BLAS_THREADS'] ?? 1);
+    gemm.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+    return (cached = { gemm, why: `loaded ${f}` });
+  } catch (e) {
+    return (cached = { gemm: null, why: `failed to load ${f}: ${(e as Error).message.split('\n')[0]}` });
+  }
+}
+
+/** Sets the BLAS thread count when the addon is loaded; returns whether it is. */
+export function setNativeThreads(n: number): boolean {
+  const { gemm } = loadNativeGemm();
+  if (gemm) gemm.setThreads(n);
+  return gemm !== null;
+}
