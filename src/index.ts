@@ -48,6 +48,7 @@ export * from './llm/hf-io';
 export * from './llm/init';
 export * from './llm/llama';
 export * from './llm/llama2c';
+export * from './llm/perplexity';
 export * from './llm/tokenizer';
 export * from './llm/weights';
 export * from './lm/loss';
