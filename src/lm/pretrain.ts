@@ -14,7 +14,7 @@ import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { makeLlamaConfig, type LlamaConfig } from '../llm/config';
 import { randomLlama } from '../llm/init';
-import { decoderHidden, headMatrix, project } from '../llm/llama';
+import { decoderHidden, headMatrix, project, type AdapterHook } from '../llm/llama';
 import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
 import { weightsToHfTensors, type LlamaModel } from '../llm/weights';
 import { bpeToTokenizerJson, countWords, trainBpe } from './bpe';
@@ -120,13 +120,13 @@ function trainables(m: LlamaModel): { params: Record<string, tf.Variable>; decay
   return { params, decay };
 }
 
-/** Mean next-token loss of windows [B, T+1]. @returns scalar float32 */
-export function windowLoss(m: LlamaModel, windows: Int32Array, batch: number, seqLen: number): tf.Scalar {
+/** Mean next-token loss of windows [B, T+1], optionally with adapters. @returns scalar float32 */
+export function windowLoss(m: LlamaModel, windows: Int32Array, batch: number, seqLen: number, adapter?: AdapterHook): tf.Scalar {
   return tf.tidy(() => {
     const all = tf.tensor2d(windows, [batch, seqLen + 1], 'int32');
     const ids = tf.slice(all, [0, 0], [batch, seqLen]) as tf.Tensor2D;
     const targets = tf.reshape(tf.slice(all, [0, 1], [batch, seqLen]), [batch * seqLen]) as tf.Tensor1D;
-    const h = tf.reshape(decoderHidden(m, { ids }), [batch * seqLen, m.config.hiddenSize]) as tf.Tensor2D;
+    const h = tf.reshape(decoderHidden(m, adapter ? { ids, adapter } : { ids }), [batch * seqLen, m.config.hiddenSize]) as tf.Tensor2D;
     return crossEntropy(project(h, headMatrix(m)), targets);
   });
 }
