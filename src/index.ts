@@ -53,6 +53,7 @@ export * from './llm/tokenizer';
 export * from './llm/weights';
 export * from './lm/loss';
 export * from './lm/pretrain';
+export * from './lm/probes';
 export * from './runner/cf-experiment';
 export * from './runner/evaluate';
 export * from './runner/readme';

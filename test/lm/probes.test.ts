@@ -1,0 +1,52 @@
+// Probes: the unigram baseline formula, continuation scoring on a real model, and the cloze ranking.
+import * as fs from 'fs';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend';
+import { loadLlama2c } from '../../src/llm/llama2c';
+import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
+import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
+import { allFacts } from '../../src/lm/facts';
+import { clozeAccuracy, continuationScores, textPerplexity, unigramPerplexity } from '../../src/lm/probes';
+
+const STORIES = path.resolve(__dirname, '..', '..', '..', 'shared', 'models', 'stories260K');
+const have = fs.existsSync(path.join(STORIES, 'stories260K.bin'));
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('unigram baseline', () => {
+  it('is exp of the mean add-one smoothed negative log frequency', () => {
+    // counts with add-one over vocab 3: token0 1+2, token1 1+1, token2 1+0 -> total 6
+    const p = unigramPerplexity([0, 0, 1], [2, 0, 1], 3);
+    expect(p).toBeCloseTo(Math.exp(-(Math.log(3 / 6) + Math.log(2 / 6)) / 2), 10);
+  });
+});
+
+describe.skipIf(!have)(`probes on stories260K${have ? '' : ` [SKIPPED: ${STORIES} missing]`}`, () => {
+  let m: LlamaModel, tok: KitTokenizer;
+  beforeAll(async () => {
+    m = loadLlama2c(path.join(STORIES, 'stories260K.bin'));
+    tok = await loadTokenizer(STORIES);
+  });
+  it('ranks the story continuation first', async () => {
+    const s = await continuationScores(m, tok.encode('Once upon a', { addBos: true }), [' dog', ' time', ' table'].map((c) => tok.encode(c)));
+    expect(s[1]).toBeGreaterThan(s[0]!);
+    expect(s[1]).toBeGreaterThan(s[2]!);
+  });
+  it('reports cloze results with the relation\'s candidates and chance level', async () => {
+    const r = await clozeAccuracy(m, tok, allFacts(), 'continent', 'heldIn', { maxFacts: 4 });
+    expect(r).toMatchObject({ relation: 'continent', phrasing: 'heldIn', facts: 4, candidates: 7 });
+    expect(r.chance).toBeCloseTo(1 / 7, 10);
+    expect(r.meanRank).toBeGreaterThanOrEqual(1);
+    expect(r.meanRank).toBeLessThanOrEqual(7);
+  });
+  it('beats the unigram baseline on story text', async () => {
+    const text = 'Once upon a time, there was a little boy named Tim. Tim liked to play with his ball in the garden. One day, his ball went over the fence.';
+    const ppl = await textPerplexity(m, tok, text, { maxTokens: 512, window: 64, stride: 32 });
+    const ids = tok.encode(text, { addBos: true });
+    expect(ppl.ppl).toBeLessThan(unigramPerplexity(ids, ids, 512) / 2);
+  });
+  afterAll(() => disposeLlama(m));
+});
