@@ -50,3 +50,15 @@ export function resolveDatasetDir(name: string, opts: DataDirOptions = {}): stri
   throw new Error(`dataset "${name}" not found; looked in:\n  ${tried.join('\n  ')}\n` +
     'Point the kit at your data with --data-dir or $CFLLM_DATA_DIR (see README, "Real data").');
 }
+
+/** Name of the language model the kit ships (models/<name>/), the default of every LLM command. */
+export const DEFAULT_MODEL_NAME = 'kit-lm';
+
+/** The model folder to use: an explicit one, else $CFLLM_MODEL_DIR, else the shipped models/kit-lm. */
+export function resolveModelDir(explicit?: string): string {
+  const dir = explicit ?? process.env['CFLLM_MODEL_DIR'] ?? path.join(projectRoot(), 'models', DEFAULT_MODEL_NAME);
+  if (!fs.existsSync(path.join(dir, 'config.json'))) {
+    throw new Error(`model folder ${dir} has no config.json` + (explicit || process.env['CFLLM_MODEL_DIR'] ? '' : ' (the shipped model is written by `npm run pretrain-lm`)'));
+  }
+  return dir;
+}
