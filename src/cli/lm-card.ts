@@ -97,6 +97,12 @@ Byte-level BPE, ${m.config.vocabSize} tokens, trained by the kit (src/lm/bpe.ts)
 ## Training
 ${st?.state ? `${st.state.tokensSeen} tokens seen in ${((st.state.seconds ?? 0) / 60).toFixed(0)} min of training steps` : 'see training.json'}; AdamW (0.9, 0.95), warm-up then cosine, gradient clipping 1.0; config in training.json.
 
+Why this size: the budget was about 2 hours of one core of this machine. Measured training speed
+(tokens/s, native GEMM path, batch 16 x 128): d=128 ~2,000; d=192 ~1,300; d=256 ~850 (XNNPACK path:
+1,010 / 670 / 430). In 2 hours d=128 sees ~11M tokens for ${((nParams - m.config.vocabSize * m.config.hiddenSize) / 1e6).toFixed(2)}M non-embedding
+parameters (~${st?.state?.tokensSeen ? (st.state.tokensSeen / (nParams - m.config.vocabSize * m.config.hiddenSize)).toFixed(0) : '13'} tokens per parameter), close to the compute-optimal ~20 of Hoffmann et al. (2022);
+d=256 would see ~6M tokens for 3.4M (~2 per parameter), far under-trained.
+
 ## Evaluation (\`npm run lm-card\`)
 | measure | value |
 |---|---|
