@@ -13,11 +13,12 @@ const ALLOWED: Record<string, string[]> = {
   cf: ['core', 'data'],
   llm: ['core'],
   lm: ['core', 'llm'],
-  collm: ['core', 'data', 'cf', 'llm', 'metrics'],
-  cora: ['core', 'data', 'cf', 'llm', 'metrics'],
+  rec: ['core', 'data', 'cf', 'llm', 'metrics'],
+  collm: ['core', 'data', 'cf', 'llm', 'metrics', 'rec'],
+  cora: ['core', 'data', 'cf', 'llm', 'metrics', 'rec'],
   viz: ['core'],
-  runner: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'collm', 'cora'],
-  cli: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'collm', 'cora', 'runner', 'viz'],
+  runner: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora'],
+  cli: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'viz'],
 };
 /** npm packages a layer must not touch (data and metrics know nothing of tensors). */
 const FORBIDDEN_PACKAGES: Record<string, RegExp> = { data: /^@tensorflow\//, metrics: /^@tensorflow\// };

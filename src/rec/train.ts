@@ -1,0 +1,163 @@
+// The training loop shared by TALLRec, CoLLM and CoRA: BCE with logits on the "Yes" score, AdamW with
+// warm-up + cosine, "epochs" of a fixed number of iterations, validation AUC each epoch, best-valid
+// checkpoint of the trained parameters only, early stopping, NaN guard, resume after a kill.
+// Reference: ../shared/notes/methods.md §5 (CoLLM's schedule and selection), §6.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { loadParams, saveParams } from '../core/checkpoint';
+import { checkInt, checkRange, mergeConfig } from '../core/config';
+import { readJson, writeJsonAtomic } from '../core/io';
+import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
+import { makeRng } from '../core/rng';
+import { lrAt, makeWarmupCosine } from '../core/schedule';
+import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
+import type { InteractionSplit } from '../data/types';
+import { auc } from '../metrics/auc';
+import { makePromptBatch } from './batch';
+import type { EncodedPrompts } from './encode';
+import type { RecMethod } from './method';
+
+/** Optimisation and budget of one training stage. */
+export interface RecTrainConfig {
+  /** Peak learning rate. */
+  readonly lr: number;
+  /** Warm-up start and cosine floor. */
+  readonly warmupStartLr: number;
+  readonly minLr: number;
+  readonly warmupSteps: number;
+  /** AdamW decoupled weight decay (0 for 1-D parameters). */
+  readonly weightDecay: number;
+  readonly batchSize: number;
+  /** Iterations per "epoch". */
+  readonly itersPerEpoch: number;
+  readonly maxEpochs: number;
+  /** Epochs without a better validation AUC before stopping. */
+  readonly patience: number;
+  /** Rows scored per forward pass at evaluation. */
+  readonly evalBatchSize: number;
+  /** Validate on at most this many rows of the validation split (seeded subset); 0 = all. */
+  readonly evalRows: number;
+  readonly seed: number;
+}
+
+/** CoLLM's ML-1M setting with a small budget (see the comparison table for the budgets used). */
+export const REC_TRAIN_DEFAULTS: RecTrainConfig = Object.freeze({
+  lr: 1e-3, warmupStartLr: 1e-5, minLr: 8e-5, warmupSteps: 200, weightDecay: 1e-3, batchSize: 16, itersPerEpoch: 50,
+  maxEpochs: 20, patience: 20, evalBatchSize: 32, evalRows: 0, seed: 0,
+});
+
+/** Merges and checks a training config. */
+export function makeRecTrainConfig(o: Partial<RecTrainConfig> = {}): RecTrainConfig {
+  const c = mergeConfig('RecTrainConfig', REC_TRAIN_DEFAULTS, o);
+  for (const k of ['batchSize', 'itersPerEpoch', 'maxEpochs', 'patience', 'evalBatchSize'] as const) checkInt('RecTrainConfig', k, c[k], 1);
+  checkInt('RecTrainConfig', 'warmupSteps', c.warmupSteps, 0);
+  checkInt('RecTrainConfig', 'evalRows', c.evalRows, 0);
+  checkRange('RecTrainConfig', 'lr', c.lr, 0, 1, true);
+  checkRange('RecTrainConfig', 'minLr', c.minLr, 0, c.lr);
+  checkRange('RecTrainConfig', 'warmupStartLr', c.warmupStartLr, 0, c.lr);
+  checkInt('RecTrainConfig', 'seed', c.seed, 0);
+  return Object.freeze(c);
+}
+
+/** Mean BCE-with-logits of a method's scores on a batch. @returns scalar */
+export function bceWithLogits(logits: tf.Tensor1D, labels: Float32Array): tf.Scalar {
+  return tf.tidy(() => {
+    const y = tf.tensor1d(labels);
+    // softplus(s) - y s, computed stably
+    return tf.mean(tf.sub(tf.add(tf.relu(logits), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), tf.mul(y, logits))) as tf.Scalar;
+  });
+}
+
+/** Logits of every given row (default all rows), in order. */
+export async function scoreRows(method: RecMethod, enc: EncodedPrompts, split: InteractionSplit, padId: number, batchSize: number, rows?: readonly number[]): Promise<Float32Array> {
+  const idx = rows ?? Array.from({ length: split.label.length }, (_, i) => i);
+  const out = new Float32Array(idx.length);
+  for (let s = 0; s < idx.length; s += batchSize) {
+    const b = makePromptBatch(enc, split, idx.slice(s, s + batchSize), padId);
+    const l = method.logits(b, { training: false, seed: 0 });
+    out.set(await l.data() as Float32Array, s);
+    l.dispose();
+  }
+  return out;
+}
+
+/** What a training stage needs. */
+export interface RecTrainInput {
+  readonly method: RecMethod;
+  readonly train: { readonly split: InteractionSplit; readonly enc: EncodedPrompts };
+  readonly valid: { readonly split: InteractionSplit; readonly enc: EncodedPrompts };
+  readonly padId: number;
+  readonly config: RecTrainConfig;
+  /** Folder for best.safetensors, last.safetensors, state.json. */
+  readonly outDir: string;
+  readonly resume?: boolean;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** Trains the method's parameters; leaves them at the best-validation values. */
+export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & { validRows: number }> {
+  const { method, config: c, outDir } = inp;
+  const log = inp.onProgress ?? (() => undefined);
+  const params = method.params;
+  if (Object.keys(params).length === 0) throw new Error(`${method.name}: no trainable parameters`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const decay: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(params)) decay[k] = v.rank > 1;
+  const adam = initAdamState(params);
+  const sched = makeWarmupCosine({ peakLr: c.lr, warmupStartLr: c.warmupStartLr, warmupSteps: c.warmupSteps, totalSteps: c.maxEpochs * c.itersPerEpoch, minLr: c.minLr });
+  const adamCfg = { lr: c.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, decoupled: true };
+  const nTrain = inp.train.split.label.length, nValid = inp.valid.split.label.length;
+  const validRows = c.evalRows > 0 && c.evalRows < nValid ? makeRng(c.seed + 7).shuffle(Array.from({ length: nValid }, (_, i) => i)).slice(0, c.evalRows).sort((a, b) => a - b) : undefined;
+  const last = path.join(outDir, 'last.safetensors'), best = path.join(outDir, 'best.safetensors'), stateFile = path.join(outDir, 'state.json');
+  let from: LoopState = FRESH_LOOP;
+  if (inp.resume !== false && fs.existsSync(last) && fs.existsSync(stateFile)) {
+    loadParams(last, params, adam);
+    const st = readJson<LoopState>(stateFile);
+    from = { ...st, bestValid: st.bestValid ?? -Infinity };
+    log(`${method.name}: resuming at epoch ${from.nextEpoch} (best valid AUC ${from.bestValid.toFixed(4)})`);
+  }
+  try {
+    const result = await runEpochLoop({ maxEpochs: c.maxEpochs, patience: c.patience }, {
+      trainEpoch: async (epoch) => {
+        let sum = 0;
+        for (let it = 0; it < c.itersPerEpoch; it++) {
+          const step = epoch * c.itersPerEpoch + it;
+          const rng = makeRng((c.seed * 1000003 + step * 7919 + 5) | 0);
+          const rows = Array.from({ length: c.batchSize }, () => rng.int(nTrain));
+          const batch = makePromptBatch(inp.train.enc, inp.train.split, rows, inp.padId);
+          const { value, grads } = tf.variableGrads(() => {
+            const l = method.logits(batch, { training: true, seed: step });
+            return bceWithLogits(l, batch.label);
+          }, Object.values(params));
+          const loss = (await value.data())[0]!;
+          value.dispose();
+          if (!Number.isFinite(loss)) { tf.dispose(Object.values(grads)); return loss; }
+          const named: Record<string, tf.Tensor> = {};
+          for (const [k, p] of Object.entries(params)) named[k] = grads[p.name]!;
+          adamStep(params, named, adam, adamCfg, lrAt(sched, step), decay);
+          tf.dispose(Object.values(grads));
+          sum += loss;
+        }
+        return sum / c.itersPerEpoch;
+      },
+      validate: async () => {
+        const s = await scoreRows(method, inp.valid.enc, inp.valid.split, inp.padId, c.evalBatchSize, validRows);
+        const labels = validRows ? validRows.map((r) => inp.valid.split.label[r]!) : Array.from(inp.valid.split.label);
+        return auc(labels, s);
+      },
+      onBest: async () => saveParams(best, params, null, { method: method.name }),
+      onEpochEnd: async (state, rec) => {
+        saveParams(last, params, adam, { method: method.name });
+        writeJsonAtomic(stateFile, state);
+        log(`${method.name} epoch ${rec.epoch}: loss ${rec.trainLoss.toFixed(4)} valid AUC ${rec.valid.toFixed(4)}${rec.improved ? ' *' : ''} (${rec.seconds.toFixed(0)} s)`);
+      },
+    }, from);
+    if (result.stoppedBy === 'nonFiniteLoss') log(`${method.name}: stopped: ${result.message}`);
+    if (result.bestEpoch < 0) throw new Error(`${method.name}: no epoch finished with a finite loss (${result.message})`);
+    loadParams(best, params, null);
+    return { ...result, validRows: validRows?.length ?? nValid };
+  } finally {
+    disposeAdamState(adam);
+  }
+}
