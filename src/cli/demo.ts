@@ -1,33 +1,57 @@
-// Command: the kit's demo on the embedded synthetic world (no downloads): trains MF and LightGCN
-// with valid-AUC early stopping and prints AUC / UAUC overall and on warm and cold rows.
-// Reference: ../shared/notes/methods.md §1, §3, §7.
+// Command: the kit's demo on the embedded synthetic world with the shipped model (no downloads): trains
+// MF, then TALLRec, CoLLM-MF and CoRA-MF on small budgets, and prints AUC / UAUC overall and on warm and
+// cold rows side by side. Reference: ../shared/notes/methods.md §1-7.
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../core/backend';
-import { projectRoot } from '../core/paths';
-import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
+import { projectRoot, resolveModelDir } from '../core/paths';
+import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
+import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
 import { formatRunTable } from '../runner/tables';
 import { numberFlag, parseFlags, runMain } from './args';
 
 runMain(async () => {
-  const f = parseFlags('demo', 'CF baselines on the embedded synthetic MovieLens-like world', {
+  const f = parseFlags('demo', 'MF -> TALLRec -> CoLLM -> CoRA on the embedded synthetic world with the shipped model', {
     seed: { type: 'string', help: 'random seed', default: '0' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     out: { type: 'string', help: 'folder for the runs', default: 'results/demo' },
+    'cf-only': { type: 'boolean', help: 'stop after the CF baseline', default: false },
   });
   const seed = numberFlag(f, 'seed')!;
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND');
-  const outRoot = path.resolve(projectRoot(), f['out'] as string);
-  const results: CFRunResult[] = [];
-  for (const model of ['mf', 'lightgcn'] as const) {
-    // The synthetic world is ~15k train rows: a higher MF learning rate than CoLLM's ML-1M setting reaches
-    // its best valid AUC in ~30 epochs instead of >60.
-    const train = model === 'mf' ? { lr: 1e-2, maxEpochs: 60, patience: 10 } : { maxEpochs: 60, patience: 10 };
-    const experiment = makeCFExperiment({ dataset: 'synthetic', model, seed, backend, train });
-    results.push(await runCFExperiment(experiment, {
-      outDir: path.join(outRoot, `${model}-s${seed}`), resume: false,
-      onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) process.stdout.write(l + '\n'); },
-    }));
+  const root = projectRoot();
+  const outRoot = path.resolve(root, f['out'] as string);
+  const say = (l: string) => process.stdout.write(l + '\n');
+  // The synthetic world has ~15k train rows: a higher MF learning rate than CoLLM's ML-1M setting
+  // reaches its best valid AUC in ~30 epochs instead of >60.
+  const mfDir = path.join(outRoot, `mf-s${seed}`);
+  const mf = await runCFExperiment(makeCFExperiment({ dataset: 'synthetic', model: 'mf', seed, backend, train: { lr: 1e-2, maxEpochs: 60, patience: 10 } }),
+    { outDir: mfDir, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
+  say('\n' + formatRunTable([mf]) + '\n');
+  if (f['cf-only']) return;
+  const llmDir = resolveModelDir();
+  say(`LLM: ${path.relative(root, llmDir)} (its model card: ${path.relative(root, path.join(llmDir, 'README.md'))})`);
+  // budgets sized for a few minutes on a laptop CPU: 4 epochs of 25 iterations, batch 16; 600 valid / 1,500 test rows
+  const common = { dataset: 'synthetic' as const, seed, backend, testRows: 1500, validRows: 600, cf: { model: 'mf' as const, runDir: mfDir },
+    train: { maxEpochs: 4, itersPerEpoch: 25, warmupSteps: 20, patience: 4, evalBatchSize: 32 } };
+  const runs: RecRunResult[] = [];
+  const tallrecDir = path.join(outRoot, `tallrec-s${seed}`);
+  for (const [method, dir, extra] of [
+    ['base', path.join(outRoot, `base-s${seed}`), {}],
+    ['tallrec', tallrecDir, {}],
+    ['collm', path.join(outRoot, `collm-mf-s${seed}`), { collm: { variant: 'stage2' as const, tallrecRunDir: tallrecDir } }],
+    ['cora', path.join(outRoot, `cora-mf-s${seed}`), {}],
+  ] as const) {
+    say(`\n== ${method} ==`);
+    runs.push(await runRecExperiment(makeRecExperiment({ ...common, method, ...extra }), { outDir: dir, onProgress: say }));
   }
-  process.stdout.write('\n' + formatRunTable(results) + '\n');
-  process.stdout.write(`\nresults and checkpoints: ${path.relative(projectRoot(), outRoot)}/\n`);
+  const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '  n/a ' : x.toFixed(4));
+  say('\nmethod        test AUC [95% CI]           test UAUC  users  warm AUC  cold AUC  trained params  s');
+  say(`MF            ${fmt(mf.test.auc)}                     ${fmt(mf.test.uauc)}     ${String(mf.test.uaucUsers).padStart(4)}  ${fmt(mf.test.warmCold.cora.warm.auc)}    ${fmt(mf.test.warmCold.cora.cold.auc)}    (full test split)`);
+  for (const r of runs) {
+    const name = r.method + (r.cf ? `-${r.cf}` : '');
+    say(`${name.padEnd(13)} ${fmt(r.test.auc)} [${fmt(r.test.aucCi?.lo)}, ${fmt(r.test.aucCi?.hi)}]  ${fmt(r.test.uauc)}     ${String(r.test.uaucUsers).padStart(4)}  ${fmt(r.test.warmCold.cora.warm.auc)}    ${fmt(r.test.warmCold.cora.cold.auc)}    ${String(r.trainableParameters).padStart(14)}  ${r.meta.wallSeconds.toFixed(0)}`);
+  }
+  say(`\nLLM methods are scored on a seeded sample of ${common.testRows} test rows; warm/cold = CoRA's not_cold definition. Runs: ${path.relative(root, outRoot)}/`);
+  if (!fs.existsSync(outRoot)) throw new Error(`demo: nothing written to ${outRoot}`);
 });

@@ -33,7 +33,7 @@ export interface SyntheticConfig {
 
 /** Named sizes: `tiny` for tests (~5k ratings), `default` for the demo (~50k ratings). */
 export const SYNTHETIC_PRESETS = {
-  tiny: { nUsers: 150, nItems: 200, latentDim: 4, meanRatingsPerUser: 35, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 1.6, genreWeight: 0.8, noise: 0.5, seed: 7 },
+  tiny: { nUsers: 150, nItems: 120, latentDim: 4, meanRatingsPerUser: 50, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 2.0, genreWeight: 0.8, noise: 0.4, seed: 7 },
   default: { nUsers: 800, nItems: 1200, latentDim: 8, meanRatingsPerUser: 60, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 1.6, genreWeight: 0.8, noise: 0.5, seed: 7 },
 } as const satisfies Record<string, SyntheticConfig>;
 
