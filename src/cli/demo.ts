@@ -31,9 +31,9 @@ runMain(async () => {
   if (f['cf-only']) return;
   const llmDir = resolveModelDir();
   say(`LLM: ${path.relative(root, llmDir)} (its model card: ${path.relative(root, path.join(llmDir, 'README.md'))})`);
-  // budgets sized for a few minutes on a laptop CPU: 4 epochs of 25 iterations, batch 16; 600 valid / 1,500 test rows
-  const common = { dataset: 'synthetic' as const, seed, backend, testRows: 1500, validRows: 600, cf: { model: 'mf' as const, runDir: mfDir },
-    train: { maxEpochs: 4, itersPerEpoch: 25, warmupSteps: 20, patience: 4, evalBatchSize: 32 } };
+  // budgets sized for a few minutes on a laptop CPU: 3 epochs of 25 iterations, batch 16; 300 valid / 1,000 test rows
+  const common = { dataset: 'synthetic' as const, seed, backend, testRows: 1000, validRows: 300, cf: { model: 'mf' as const, runDir: mfDir },
+    train: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 10, patience: 3, evalBatchSize: 32 } };
   const runs: RecRunResult[] = [];
   const tallrecDir = path.join(outRoot, `tallrec-s${seed}`);
   for (const [method, dir, extra] of [

@@ -21,7 +21,7 @@ export interface CoraGeneratorConfig {
   readonly nLayers: number;
   /** Attention heads (official: 8). */
   readonly nHeads: number;
-  /** Token width inside the stack (official: 2*dCf); 0 = 2*dCf. */
+  /** Token width inside the stack (official: 2*dCf); 0 = min(2*dCf, dModel), a smaller stack for small LLMs. */
   readonly width: number;
   /** Feed-forward expansion. */
   readonly ffnMult: number;
@@ -40,7 +40,7 @@ export function makeCoraGeneratorConfig(o: Partial<CoraGeneratorConfig> & Pick<C
   checkInt(w, 'nLayers', c.nLayers, 0);
   checkInt(w, 'width', c.width, 0);
   checkRange(w, 'queryInitStd', c.queryInitStd, 0, 1, true);
-  const width = c.width || 2 * c.dCf;
+  const width = c.width || Math.min(2 * c.dCf, c.dModel);
   if (width % c.nHeads !== 0) throw new Error(`${w}: width ${width} must be divisible by nHeads ${c.nHeads}`);
   return Object.freeze({ ...c, width });
 }
