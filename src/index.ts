@@ -66,6 +66,7 @@ export * from './cora/generator';
 export * from './cora/method';
 export * from './runner/cf-experiment';
 export * from './runner/evaluate';
+export * from './runner/ml1m-table';
 export * from './runner/readme';
 export * from './runner/rec-experiment';
 export * from './runner/tables';

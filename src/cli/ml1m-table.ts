@@ -1,0 +1,83 @@
+// Command: the kit's headline comparison on the CoLLM ML-1M split with the default model — MF, TALLRec,
+// CoLLM and CoRA on each CF backbone, several seeds, each run resumable and reused when finished —
+// written to results/ml1m-table.json and the README's table. Budgets are flags; the defaults are what
+// the README table states.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseBackendChoice } from '../core/backend';
+import { readJson, writeJsonAtomic } from '../core/io';
+import { projectRoot } from '../core/paths';
+import { CF_KINDS } from '../cf/registry';
+import type { CFKind } from '../cf/types';
+import { loadDataset } from '../data/load';
+import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
+import { formatMl1mTable, maxDelongP, type TableRecord } from '../runner/ml1m-table';
+import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
+import { replaceMarkedSection } from '../runner/tables';
+import { numberFlag, parseFlags, runMain } from './args';
+
+runMain(async () => {
+  const f = parseFlags('ml1m-table', 'MF / TALLRec / CoLLM / CoRA on CoLLM ML-1M, several seeds; results/ml1m-table.json and the README table', {
+    seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
+    cf: { type: 'string', help: 'comma-separated CF backbones for CoLLM and CoRA', default: 'mf,lightgcn' },
+    epochs: { type: 'string', help: 'max epochs per LLM run (50 iterations each)', default: '10' },
+    'valid-rows': { type: 'string', help: 'valid_small rows used for model selection', default: '500' },
+    'test-rows': { type: 'string', help: 'test rows scored (0 = all 7,331)', default: '0' },
+    llm: { type: 'string', help: 'LLM folder (default models/kit-lm)' },
+    backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
+  });
+  const root = projectRoot(), runs = path.join(root, 'results', 'runs');
+  const seeds = String(f['seeds']).split(',').map(Number);
+  const cfs = String(f['cf']).split(',').map((s) => s.trim()) as CFKind[];
+  for (const c of cfs) if (!(CF_KINDS as readonly string[]).includes(c)) throw new Error(`--cf: unknown model "${c}"`);
+  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend');
+  const say = (l: string) => process.stdout.write(l + '\n');
+  const ds = loadDataset('collm-ml1m');
+  const budget = { train: { maxEpochs: numberFlag(f, 'epochs')!, itersPerEpoch: 50, patience: 5 }, validRows: numberFlag(f, 'valid-rows')!, testRows: numberFlag(f, 'test-rows')!, llmDir: (f['llm'] as string | undefined) ?? null, backend };
+  const cfRun = async (model: CFKind, seed: number): Promise<{ dir: string; result: CFRunResult }> => {
+    const dir = path.join(runs, `collm-ml1m-${model}-s${seed}`);
+    const done = path.join(dir, 'result.json');
+    const result = fs.existsSync(done) ? readJson<CFRunResult>(done)
+      : await runCFExperiment(makeCFExperiment({ dataset: 'collm-ml1m', model, seed, backend }), { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (/best epoch/.test(l)) say(l); } });
+    return { dir, result };
+  };
+  const recRun = async (name: string, cfg: Parameters<typeof makeRecExperiment>[0]): Promise<RecRunResult> => {
+    const dir = path.join(runs, `collm-ml1m-${name}`);
+    const done = path.join(dir, 'result.json');
+    if (fs.existsSync(done)) return readJson<RecRunResult>(done);
+    say(`== ${name} ==`);
+    return runRecExperiment(makeRecExperiment({ dataset: 'collm-ml1m', ...budget, ...cfg }), { outDir: dir, datasetOverride: ds, onProgress: say });
+  };
+  const records: TableRecord[] = [];
+  const scoresOf = (name: string): Float32Array => Float32Array.from(readJson<{ test: { logit: number[] } }>(path.join(runs, `collm-ml1m-${name}`, 'scores.json')).test.logit);
+  const pairs: Record<string, { labels: Uint8Array; a: Float32Array; b: Float32Array }[]> = {};
+  const rec = (r: RecRunResult | CFRunResult, method: string, cf: string | null, params: number): TableRecord => ({
+    method, cf, seed: r.seed, trainableParameters: params, wallSeconds: r.meta.wallSeconds,
+    test: { auc: r.test.auc, uauc: r.test.uauc, warmAuc: r.test.warmCold.cora.warm.auc, coldAuc: r.test.warmCold.cora.cold.auc, uaucUsers: r.test.uaucUsers },
+  });
+  for (const seed of seeds) {
+    const mf = await cfRun('mf', seed);
+    records.push(rec(mf.result, 'mf', null, (ds.nUsers + ds.nItems) * mf.result.resolved.model.dEmb));
+    const tallrec = await recRun(`tallrec-s${seed}`, { method: 'tallrec', seed });
+    records.push(rec(tallrec, 'tallrec', null, tallrec.trainableParameters));
+    for (const cf of cfs) {
+      const c = await cfRun(cf, seed);
+      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: c.dir }, collm: { variant: 'stage2', tallrecRunDir: path.join(runs, `collm-ml1m-tallrec-s${seed}`) } });
+      const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: c.dir } });
+      records.push(rec(collm, 'collm', cf, collm.trainableParameters), rec(cora, 'cora', cf, cora.trainableParameters));
+      writeJsonAtomic(path.join(root, 'results', 'ml1m-table.json'), records);
+      if (budget.testRows === 0) {
+        const labels = ds.splits.test.label;
+        (pairs[`CoRA-${cf} vs CoLLM-${cf}`] ??= []).push({ labels, a: scoresOf(`cora-${cf}-s${seed}`), b: scoresOf(`collm-${cf}-s${seed}`) });
+        (pairs[`CoLLM-${cf} vs TALLRec`] ??= []).push({ labels, a: scoresOf(`collm-${cf}-s${seed}`), b: scoresOf(`tallrec-s${seed}`) });
+      }
+    }
+  }
+  const p = Object.fromEntries(Object.entries(pairs).map(([k, v]) => [k, maxDelongP(v)]));
+  const table = formatMl1mTable(records, p);
+  const note = `Generated by \`npm run ml1m-table\` from results/ml1m-table.json on ${new Date().toISOString().slice(0, 10)} with ${budget.llmDir ?? 'models/kit-lm'}; ` +
+    `budget per LLM run: ≤ ${budget.train.maxEpochs} epochs x 50 iterations (batch 16), model selection on ${budget.validRows} valid_small rows; ± = 95% t-interval over seeds; warm/cold = not_cold.`;
+  const readme = path.join(root, 'README.md');
+  fs.writeFileSync(readme, replaceMarkedSection(fs.readFileSync(readme, 'utf8'), 'ml1m-table', `${table}\n\n${note}`));
+  say('\n' + table);
+});
