@@ -4,12 +4,15 @@
 import { resolveDatasetDir } from '../core/paths';
 import { readCollmSplits } from './collm';
 import { readMl100k, readMl1m } from './movielens';
-import { buildProtocolDataset, COLLM_ML1M_PROTOCOL, ML100K_PROTOCOL } from './protocol';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readAmazonReviews } from './amazon';
+import { AMAZON_BOOK_PROTOCOL, buildProtocolDataset, COLLM_ML1M_PROTOCOL, ML100K_PROTOCOL } from './protocol';
 import { SYNTHETIC_PRESETS, syntheticWorld, type SyntheticPreset } from './synthetic';
 import type { Dataset } from './types';
 
 /** Dataset names the kit knows. */
-export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'collm-ml1m', 'ml-1m', 'ml-100k'] as const;
+export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'collm-ml1m', 'ml-1m', 'ml-100k', 'amazon-book'] as const;
 
 /** A dataset name: see DATASET_NAMES. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -24,7 +27,8 @@ export interface LoadOptions {
 
 /**
  * Loads a dataset by name: `synthetic` / `synthetic-tiny` (generated), `collm-ml1m` (CoLLM's official
- * splits), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder).
+ * splits), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder), `amazon-book`
+ * (Amazon 2018 Books_5 reviews through CoLLM's Amazon-Book rule).
  */
 export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset {
   switch (name) {
@@ -40,6 +44,13 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset 
     }
     case 'ml-100k':
       return buildProtocolDataset(readMl100k(resolveDatasetDir('ml-100k', opts)), ML100K_PROTOCOL, 'ml-100k');
+    case 'amazon-book': {
+      const dir = resolveDatasetDir('amazon-book', opts);
+      const pick = (names: string[]) => names.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+      const reviews = pick(['Books_5.json.gz', 'Books_5.json']);
+      if (!reviews) throw new Error(`${dir}: needs Books_5.json(.gz) (Amazon 2018 reviews) and optionally meta_Books.json(.gz)`);
+      return buildProtocolDataset(readAmazonReviews(reviews, pick(['meta_Books.json.gz', 'meta_Books.json'])), AMAZON_BOOK_PROTOCOL, 'amazon-book');
+    }
     default:
       throw new Error(`unknown dataset "${String(name)}" (known: ${DATASET_NAMES.join(', ')}; synthetic presets: ${Object.keys(SYNTHETIC_PRESETS).join(', ')})`);
   }
