@@ -4,7 +4,7 @@
 // Reference: Petroni et al., LAMA (2019) for cloze probing.
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterHook } from '../llm/llama';
-import { decoderLogits } from '../llm/llama';
+import { decoderHidden, headMatrix, KVCache, lastTokenLogits, project } from '../llm/llama';
 import { perplexity, type PerplexityResult } from '../llm/perplexity';
 import type { KitTokenizer } from '../llm/tokenizer';
 import type { LlamaModel } from '../llm/weights';
@@ -43,25 +43,41 @@ export interface ClozeResult {
   readonly meanRank: number;
 }
 
-/** Summed log-probability of each candidate continuation after one prompt. @returns [candidates] */
+/**
+ * Summed log-probability of each candidate continuation after one prompt. The prompt runs once with a
+ * KV cache, which is then shared by all candidates; the vocabulary head is applied only where a
+ * candidate token is predicted. @returns [candidates]
+ */
 export async function continuationScores(m: LlamaModel, prompt: number[], conts: number[][], adapterFor?: AdapterForBatch): Promise<Float64Array> {
-  const n = conts.length, T = prompt.length + Math.max(...conts.map((c) => c.length));
-  const ids = new Int32Array(n * T);
-  conts.forEach((c, r) => {
-    prompt.forEach((t, i) => { ids[r * T + i] = t; });
-    c.forEach((t, i) => { ids[r * T + prompt.length + i] = t; });
-  });
-  const adapter = adapterFor?.(n);
-  const lp = tf.tidy(() => tf.logSoftmax(decoderLogits(m, { ids: tf.tensor2d(ids, [n, T], 'int32'), ...(adapter ? { adapter } : {}) })));
-  const data = (await lp.data()) as Float32Array;
-  lp.dispose();
-  const V = m.config.vocabSize, out = new Float64Array(n);
-  conts.forEach((c, r) => {
-    let s = 0;
-    c.forEach((t, i) => { s += data[(r * T + prompt.length + i - 1) * V + t]!; });
-    out[r] = s;
-  });
-  return out;
+  const n = conts.length, L = Math.max(...conts.map((c) => c.length));
+  const cache = new KVCache();
+  try {
+    const a1 = adapterFor?.(1), an = adapterFor?.(n);
+    const first = tf.tidy(() => tf.logSoftmax(lastTokenLogits(m, { ids: tf.tensor2d(prompt, [1, prompt.length], 'int32'), ...(a1 ? { adapter: a1 } : {}) }, null, cache)));
+    const firstLp = (await first.data()) as Float32Array;
+    first.dispose();
+    const old = cache.layers;
+    cache.layers = old.map((l) => ({ k: tf.tile(l.k, [n, 1, 1, 1]), v: tf.tile(l.v, [n, 1, 1, 1]) }));
+    for (const l of old) tf.dispose([l.k, l.v]);
+    const out = new Float64Array(n);
+    conts.forEach((c, r) => { out[r] = firstLp[c[0]!]!; });
+    if (L > 1) {
+      // feed tokens 0..L-2 of every candidate (right-padded; causal attention keeps padding out of earlier positions)
+      const ids = new Int32Array(n * (L - 1));
+      conts.forEach((c, r) => c.slice(0, L - 1).forEach((t, i) => { ids[r * (L - 1) + i] = t; }));
+      const lp = tf.tidy(() => {
+        const h = decoderHidden(m, { ids: tf.tensor2d(ids, [n, L - 1], 'int32'), ...(an ? { adapter: an } : {}) }, cache);
+        return tf.logSoftmax(project(tf.reshape(h, [n * (L - 1), m.config.hiddenSize]) as tf.Tensor2D, headMatrix(m)));
+      });
+      const data = (await lp.data()) as Float32Array;
+      lp.dispose();
+      const V = m.config.vocabSize;
+      conts.forEach((c, r) => { for (let i = 1; i < c.length; i++) out[r]! += data[(r * (L - 1) + i - 1) * V + c[i]!]!; });
+    }
+    return out;
+  } finally {
+    cache.dispose();
+  }
 }
 
 /** Cloze accuracy of `facts` of one relation under one phrasing; candidates = all objects of that relation in `allFacts`. */

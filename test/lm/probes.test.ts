@@ -2,7 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend';
+import { makeLlamaConfig } from '../../src/llm/config';
+import { randomLlama } from '../../src/llm/init';
+import { decoderLogits } from '../../src/llm/llama';
 import { loadLlama2c } from '../../src/llm/llama2c';
 import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
@@ -14,6 +18,22 @@ const have = fs.existsSync(path.join(STORIES, 'stories260K.bin'));
 
 beforeAll(async () => {
   await initBackend('wasm');
+});
+
+describe('continuation scoring', () => {
+  it('with the shared prompt cache equals scoring each full sequence directly', async () => {
+    const cfg = makeLlamaConfig({ vocabSize: 30, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+    const m = randomLlama(cfg, 5, { std: 0.4 });
+    const prompt = [1, 7, 3, 9], conts = [[4], [5, 6, 2], [8, 8], [29, 0, 1, 2]];
+    const got = await continuationScores(m, prompt, conts);
+    conts.forEach((c, r) => {
+      const seq = [...prompt, ...c];
+      const lp = tf.tidy(() => tf.logSoftmax(tf.squeeze(decoderLogits(m, { ids: tf.tensor2d([seq], [1, seq.length], 'int32') }), [0])).arraySync() as number[][]);
+      const ref = c.reduce((a, t, i) => a + lp[prompt.length - 1 + i]![t]!, 0);
+      expect(got[r]).toBeCloseTo(ref, 4);
+    });
+    disposeLlama(m);
+  });
 });
 
 describe('unigram baseline', () => {
