@@ -12,15 +12,21 @@ function normal(shape: number[], std: number, rng: Rng): tf.Tensor {
 }
 
 /**
- * A model with seeded random weights. With `trainable`, every tensor is a tf.Variable (for
- * pretraining); otherwise plain tensors. The residual output projections (o, down) use std / sqrt(2 L)
+ * A model with seeded random float32 weights, deterministic across runs (core/rng draws in a fixed order:
+ * embed, each layer's q, k, v, o, gate, up, down, then lm_head). With `trainable`, every tensor is a
+ * tf.Variable (for pretraining); otherwise plain tensors. The residual output projections (o, down) use std / sqrt(2 L)
  * when `scaledResiduals` (GPT-2 practice), else std.
  */
 export function randomLlama(config: LlamaConfig, seed: number, opts: { std?: number; trainable?: boolean; scaledResiduals?: boolean } = {}): LlamaModel {
   const rng = makeRng(seed);
   const std = opts.std ?? 0.02;
   const resStd = opts.scaledResiduals ? std / Math.sqrt(2 * config.numHiddenLayers) : std;
-  const wrap = (t: tf.Tensor): tf.Tensor => (opts.trainable ? tf.variable(t) : t);
+  const wrap = (t: tf.Tensor): tf.Tensor => {
+    if (!opts.trainable) return t;
+    const v = tf.variable(t);
+    t.dispose();  // tf.variable copies its initial value
+    return v;
+  };
   const d = config.hiddenSize, q = config.numAttentionHeads * config.headDim, kv = config.numKeyValueHeads * config.headDim, f = config.intermediateSize;
   const ones = (n: number) => wrap(tf.ones([n])) as tf.Tensor1D;
   const zeros = (n: number) => wrap(tf.zeros([n])) as tf.Tensor1D;

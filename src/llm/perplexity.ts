@@ -2,7 +2,9 @@
 // the tokens the previous window did not, so every token after the first is scored once with up to
 // W-1 tokens of context. Reference: Hugging Face "Perplexity of fixed-length models" guide.
 import * as tf from '@tensorflow/tfjs';
-import { decoderLogits, type AdapterHook } from './llama';
+import { adapterHook, type AdapterSpec } from './adapters';
+import type { AdapterHook } from './layers';
+import { decoderLogits } from './model';
 import type { LlamaModel } from './weights';
 
 /** Summed negative log-likelihood, scored tokens and their perplexity exp(nll / tokens). */
@@ -20,8 +22,8 @@ export interface PerplexityOptions {
   readonly stride: number;
   /** Windows per forward pass. */
   readonly batch?: number;
-  /** Adapters active while scoring. */
-  readonly adapter?: AdapterHook;
+  /** Adapters active while scoring: a hook, or a description (per-sample weights need one row per window in a batch). */
+  readonly adapter?: AdapterHook | AdapterSpec;
 }
 
 /** Windows as [start, end, firstScored] (targets at positions firstScored..end-1 of the sequence). */
@@ -38,31 +40,33 @@ export function slidingWindows(n: number, window: number, stride: number): [numb
   return out;
 }
 
-/** Perplexity of `ids` (a token sequence, usually starting with BOS) under the model. */
+/** Perplexity of `ids` (a token sequence, usually starting with BOS) under the model; windows run `batch` at a time. */
 export async function perplexity(m: LlamaModel, ids: readonly number[], opts: PerplexityOptions): Promise<PerplexityResult> {
+  if (ids.length < 2) throw new Error(`perplexity: need at least 2 tokens, got ${ids.length}`);
+  const V = m.config.vocabSize;
+  for (const t of ids) if (!(Number.isInteger(t) && t >= 0 && t < V)) throw new Error(`perplexity: token ${t} is outside [0, ${V})`);
   const wins = slidingWindows(ids.length, opts.window, opts.stride);
   const batch = opts.batch ?? 8;
+  const adapter = typeof opts.adapter === 'function' ? opts.adapter : adapterHook(opts.adapter);
   let nll = 0, tokens = 0;
   for (let w0 = 0; w0 < wins.length; w0 += batch) {
     const group = wins.slice(w0, w0 + batch);
     const T = Math.max(...group.map(([b, e]) => e - b));
     // right-pad shorter windows (causal attention: padding after a row never affects its earlier positions)
-    const inp = new Int32Array(group.length * T), tgt = new Int32Array(group.length * T).fill(-1);
+    const inp = new Int32Array(group.length * T), at: number[] = [];
     group.forEach(([b, e, first], r) => {
       for (let t = 0; t < e - b; t++) inp[r * T + t] = ids[b + t]!;
-      for (let p = first; p < e; p++) tgt[r * T + (p - 1 - b)] = ids[p]!;
+      // the logits at window position p-1-b predict sequence token p
+      for (let p = first; p < e; p++) at.push((r * T + (p - 1 - b)) * V + ids[p]!);
     });
     const nllT = tf.tidy(() => {
-      const logits = decoderLogits(m, { ids: tf.tensor2d(inp, [group.length, T], 'int32'), ...(opts.adapter ? { adapter: opts.adapter } : {}) });
-      const lp = tf.logSoftmax(tf.reshape(logits, [group.length * T, m.config.vocabSize]));
-      const y = tf.tensor1d(tgt, 'int32');
-      const valid = tf.greaterEqual(y, tf.scalar(0, 'int32'));
-      const picked = tf.sum(tf.mul(lp, tf.cast(tf.oneHot(tf.maximum(y, tf.scalar(0, 'int32')) as tf.Tensor1D, m.config.vocabSize), 'float32')), 1);
-      return tf.neg(tf.sum(tf.mul(picked, tf.cast(valid, 'float32'))));
+      const logits = decoderLogits(m, { ids: tf.tensor2d(inp, [group.length, T], 'int32'), ...(adapter ? { adapter } : {}) });
+      const lp = tf.logSoftmax(tf.reshape(logits, [group.length * T, V])); // [rows, vocab]
+      return tf.neg(tf.sum(tf.gather(tf.reshape(lp, [-1]), tf.tensor1d(at, 'int32'))));
     });
     nll += (await nllT.data())[0]!;
     nllT.dispose();
-    tokens += tgt.reduce((a, v) => a + (v >= 0 ? 1 : 0), 0);
+    tokens += at.length;
   }
   return { nll, tokens, ppl: Math.exp(nll / tokens) };
 }

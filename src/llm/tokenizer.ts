@@ -1,52 +1,65 @@
 // Tokenizers from a local Hugging Face folder (tokenizer.json + tokenizer_config.json) through
-// @huggingface/transformers, fully offline (remote loading and caches switched off), behind a small
-// kit interface so nothing else depends on transformers.js types.
+// @huggingface/transformers, fully offline (remote loading and file caches switched off), behind a small
+// kit interface so nothing else depends on transformers.js types. Reference: transformers.js env / AutoTokenizer.
 import * as fs from 'fs';
 import * as path from 'path';
 
 /** What the kit needs from a tokenizer. */
 export interface KitTokenizer {
-  /** Token ids of a text; with addBos the BOS id is prepended (never twice). */
+  /** Token ids of a text (no special tokens); with addBos the BOS id is prepended (never twice). */
   encode(text: string, opts?: { addBos?: boolean }): number[];
   /** Text of token ids (special tokens skipped). */
   decode(ids: readonly number[]): string;
-  /** Id of a token string, or null when it is not in the vocabulary. */
+  /** Id of a token string (a vocabulary piece such as "▁Once", or a special token), or null when absent. */
   tokenId(token: string): number | null;
+  /** Beginning-of-sequence id, or null when the tokenizer has none. */
   readonly bosId: number | null;
+  /** End-of-sequence id, or null when the tokenizer has none. */
   readonly eosId: number | null;
+  /** Number of ids (largest id + 1, added tokens included). */
   readonly vocabSize: number;
-  /** The folder it was loaded from. */
+  /** The absolute folder it was loaded from. */
   readonly dir: string;
 }
 
+/** Files a tokenizer folder must hold. */
+export const TOKENIZER_REQUIRED = ['tokenizer.json', 'tokenizer_config.json'] as const;
+
+/** The part of a transformers.js PreTrainedTokenizer the kit uses. */
 interface HfTokenizer {
   encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
   decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
-  model: { tokens_to_ids: Map<string, number>; vocab: unknown[] | Record<string, number> };
+  model: { tokens_to_ids: Map<string, number> };
   bos_token_id?: number | null;
   eos_token_id?: number | null;
 }
 
-/** Loads the tokenizer in `dir` without touching the network. Throws naming a missing file. */
+/** Loads the tokenizer in `dir` without touching the network or writing a cache. Throws naming a missing file. */
 export async function loadTokenizer(dir: string): Promise<KitTokenizer> {
   const abs = path.resolve(dir);
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
-    if (!fs.existsSync(path.join(abs, f))) throw new Error(`${path.join(abs, f)}: file not found (a tokenizer folder needs tokenizer.json and tokenizer_config.json)`);
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new Error(`${abs}: no such tokenizer folder (it needs ${TOKENIZER_REQUIRED.join(' and ')})`);
+  for (const f of TOKENIZER_REQUIRED) {
+    const file = path.join(abs, f);
+    if (!fs.existsSync(file)) throw new Error(`${file}: file not found (a tokenizer folder needs ${TOKENIZER_REQUIRED.join(' and ')})`);
   }
   const { AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.useFSCache = false;
   env.useBrowserCache = false;
-  env.localModelPath = path.parse(abs).root;
-  const tok = (await AutoTokenizer.from_pretrained(abs)) as unknown as HfTokenizer;
+  // an absolute path is not a Hub model id, so transformers.js reads <abs>/<file> as given; localModelPath
+  // (the folder models are looked up in) is pointed at the parent so nothing resolves elsewhere
+  env.localModelPath = path.dirname(abs) + path.sep;
+  const tok = (await AutoTokenizer.from_pretrained(abs, { local_files_only: true })) as unknown as HfTokenizer;
   const ids = tok.model.tokens_to_ids;
   const bos = tok.bos_token_id ?? null, eos = tok.eos_token_id ?? null;
+  let maxId = -1;
+  for (const v of ids.values()) maxId = Math.max(maxId, v);
   return {
     dir: abs,
     bosId: bos,
     eosId: eos,
-    vocabSize: Math.max(...ids.values()) + 1,
+    vocabSize: maxId + 1,
     encode: (text, opts = {}) => {
       const out = tok.encode(text, { add_special_tokens: false });
       return opts.addBos && bos !== null && out[0] !== bos ? [bos, ...out] : out;

@@ -1,126 +1,149 @@
-// LoRA and per-sample adapters: zero-initialised updates leave the base model exact, LoRA merges and
-// unmerges, finite-difference gradients, gradients only for adapter parameters, per-sample rows are
-// independent, and a training step leaks nothing.
+// LoRA and per-sample adapters on a frozen tiny decoder: zero-initialised updates leave the base model
+// exact, LoRA merges and unmerges, seeded training-only dropout, per-sample rows are independent, the
+// adapter description composes both, finite-difference gradients, gradients only for trainables, no leaks.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/core/backend';
-import { adamStep, disposeAdamState, initAdamState, ADAM_DEFAULTS } from '../../src/core/optim';
 import { makeRng } from '../../src/core/rng';
-import { adapterKey, composeHooks, disposeMerged, initLora, initPerSample, loraHook, mergeLora, perSampleHook } from '../../src/llm/adapters';
+import {
+  adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, EVAL_MODE, initLora, initPerSample, loraHook, mergeLora, namedGrads, perSampleHook,
+  type AdapterSpec,
+} from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
-import { randomLlama } from '../../src/llm/init';
-import { decoderLogits, type AdapterHook } from '../../src/llm/llama';
+import type { AdapterHook } from '../../src/llm/layers';
+import { decoderLogits } from '../../src/llm/model';
+import { disposeModel, finiteDiff, idsTensor, maxAbsDiff, randomModel } from './helpers';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
 
 const cfg = makeLlamaConfig({ vocabSize: 30, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
-const model = randomLlama(cfg, 11, { std: 0.3 });
-const ids = tf.tensor2d([[1, 5, 9, 2], [7, 3, 3, 8]], [2, 4], 'int32');
-const EVAL = { training: false, seed: 0 };
+const model = randomModel(cfg, 11, 0.3);
+const ids = idsTensor([[1, 5, 9, 2], [7, 3, 3, 8]]);
+// row 1 is left-padded: its padded query sees no key
+const mask = tf.tensor2d([[1, 1, 1, 1], [0, 1, 1, 1]]);
 const R = tf.randomNormal([2, 4, 30], 0, 1, 'float32', 5);
+let base: tf.Tensor3D;
+beforeAll(() => { base = decoderLogits(model, { ids, mask }); });
+afterAll(() => { disposeModel(model); tf.dispose([ids, mask, R, base]); });
 
 function logits(adapter?: AdapterHook): tf.Tensor3D {
-  return decoderLogits(model, adapter ? { ids, adapter } : { ids });
+  return decoderLogits(model, adapter ? { ids, mask, adapter } : { ids, mask });
 }
-function maxAbs(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+function randomise(vars: Record<string, tf.Variable>, seed: number, std = 0.3): void {
+  Object.values(vars).forEach((v, i) => tf.tidy(() => { v.assign(tf.randomNormal(v.shape, 0, std, 'float32', seed + i)); }));
 }
-function randomise(v: tf.Variable, seed: number, std = 0.3): void {
-  v.assign(tf.randomNormal(v.shape, 0, std, 'float32', seed));
-}
-function sampleWeights(seed: number, B = 2): Map<number, tf.Tensor3D> {
-  const rng = makeRng(seed), n = B * 16 * 4;
-  return new Map([[16, tf.tensor3d(Float32Array.from({ length: n }, () => rng.normal() * 0.5), [B, 16, 4])]]);
+function sampleWeights(seed: number, B = 2, dIn = 16, r = 4): tf.Tensor3D {
+  const rng = makeRng(seed);
+  return tf.tensor3d(Float32Array.from({ length: B * dIn * r }, () => rng.normal() * 0.5), [B, dIn, r]);
 }
 
 describe('LoRA', () => {
   const lora = initLora(model, { r: 4, alpha: 8, dropout: 0.1, targets: ['q_proj', 'v_proj', 'down_proj'] }, 3);
-  it('starts equal to the base model (B = 0), with PEFT parameter names', () => {
-    expect(Object.keys(lora.params)).toContain('model.layers.1.self_attn.q_proj.lora_A.weight');
-    expect(Object.keys(lora.params)).toContain('model.layers.0.mlp.down_proj.lora_B.weight');
-    expect(maxAbs(logits(loraHook(lora, EVAL)), logits())).toBe(0);
+  it('has PEFT names, seeded A within +-1/sqrt(in), B = 0, and starts exactly at the base model', () => {
+    expect(Object.keys(lora.params)).toHaveLength(2 * 3 * 2);
+    const a = lora.params[adapterKey(1, 'down_proj', 'lora_A.weight')]!;
+    expect(a.shape).toEqual([4, 24]);
+    expect(lora.params['model.layers.0.self_attn.q_proj.lora_B.weight']!.shape).toEqual([16, 4]);
+    expect(Math.max(...Array.from(a.dataSync(), Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(24));
+    const again = initLora(model, lora.config, 3);
+    expect(Array.from(again.params[adapterKey(1, 'down_proj', 'lora_A.weight')]!.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose(Object.values(again.params));
+    expect(maxAbsDiff(logits(loraHook(lora, EVAL_MODE)), base)).toBe(0);
   });
   it('merged weights give the unmerged outputs, and unmerging restores the base weights', () => {
-    for (const [k, v] of Object.entries(lora.params)) if (k.includes('lora_B')) randomise(v, k.length);
+    randomise(Object.fromEntries(Object.entries(lora.params).filter(([k]) => k.includes('lora_B'))), 20);
+    const viaHook = logits(loraHook(lora, EVAL_MODE));
+    expect(maxAbsDiff(viaHook, base)).toBeGreaterThan(1e-3);
     const merged = mergeLora(model, lora);
-    const viaHook = logits(loraHook(lora, EVAL));
-    expect(maxAbs(viaHook, logits())).toBeGreaterThan(1e-3);
-    expect(maxAbs(decoderLogits(merged, { ids }), viaHook)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(decoderLogits(merged, { ids, mask }), viaHook)).toBeLessThan(1e-4);
     const back = mergeLora(merged, lora, -1);
-    expect(maxAbs(back.weights.layers[1]!.q, model.weights.layers[1]!.q)).toBeLessThan(1e-6);
+    for (const k of ['q', 'v', 'down'] as const) expect(maxAbsDiff(back.weights.layers[1]![k], model.weights.layers[1]![k])).toBeLessThan(1e-6);
+    expect(back.weights.layers[0]!.k).toBe(model.weights.layers[0]!.k);
     disposeMerged(back, lora);
     disposeMerged(merged, lora);
   });
-  it('dropout acts only in training and is seeded', () => {
-    const t1 = logits(loraHook(lora, { training: true, seed: 1 })), t1b = logits(loraHook(lora, { training: true, seed: 1 }));
-    expect(maxAbs(t1, t1b)).toBe(0);
-    expect(maxAbs(t1, logits(loraHook(lora, EVAL)))).toBeGreaterThan(0);
+  it('applies dropout only in training, seeded by the step seed', () => {
+    const t1 = logits(loraHook(lora, { training: true, seed: 1 }));
+    expect(maxAbsDiff(t1, logits(loraHook(lora, { training: true, seed: 1 })))).toBe(0);
+    expect(maxAbsDiff(t1, logits(loraHook(lora, { training: true, seed: 2 })))).toBeGreaterThan(0);
+    expect(maxAbsDiff(t1, logits(loraHook(lora, EVAL_MODE)))).toBeGreaterThan(0);
+  });
+  it('rejects bad configs with the field named', () => {
+    expect(() => initLora(model, { r: 0, alpha: 8, dropout: 0, targets: ['q_proj'] }, 1)).toThrow(/r must be an integer >= 1, got 0/);
+    expect(() => initLora(model, { r: 2, alpha: 8, dropout: 0, targets: ['x_proj' as 'q_proj'] }, 1)).toThrow(/unknown projection "x_proj"/);
   });
 });
 
 describe('per-sample adapter', () => {
-  const ps = initPerSample(model, { r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] });
-  it('starts equal to the base model (P = 0)', () => {
-    expect(maxAbs(logits(perSampleHook(ps, sampleWeights(1), EVAL)), logits())).toBe(0);
+  const ps = initPerSample(model, { r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'up_proj'] });
+  it('starts exactly at the base model (P = 0)', () => {
+    expect(ps.params[adapterKey(0, 'up_proj', 'P.weight')]!.shape).toEqual([4, 24]);
+    expect(maxAbsDiff(logits(perSampleHook(ps, sampleWeights(1), EVAL_MODE)), base)).toBe(0);
   });
-  it('applies each sample its own weights: a row in a batch equals that row run alone', () => {
-    for (const [k, v] of Object.entries(ps.params)) randomise(v, k.length + 1);
+  it('applies each sample its own W_b: a row in a batch equals that row run alone; one tensor equals a width map', () => {
+    randomise(ps.params, 40);
     const w = sampleWeights(2);
-    const both = logits(perSampleHook(ps, w, EVAL));
-    const w0 = new Map([[16, tf.slice(w.get(16)!, [0, 0, 0], [1, 16, 4]) as tf.Tensor3D]]);
-    const alone = decoderLogits(model, { ids: tf.slice(ids, [0, 0], [1, 4]) as tf.Tensor2D, adapter: perSampleHook(ps, w0, EVAL) });
-    expect(maxAbs(tf.slice(both, [0, 0, 0], [1, 4, 30]), alone)).toBeLessThan(1e-5);
-    expect(maxAbs(both, logits())).toBeGreaterThan(1e-3);
-    expect(() => logits(perSampleHook(ps, new Map([[16, tf.zeros([3, 16, 4]) as tf.Tensor3D]]), EVAL))).toThrow(/do not fit batch 2/);
+    const both = logits(perSampleHook(ps, w, EVAL_MODE));
+    expect(maxAbsDiff(both, logits(perSampleHook(ps, new Map([[16, w]]), EVAL_MODE)))).toBe(0);
+    const alone = decoderLogits(model, { ids: tf.slice(ids, [1, 0], [1, 4]) as tf.Tensor2D, mask: tf.slice(mask, [1, 0], [1, 4]) as tf.Tensor2D, adapter: perSampleHook(ps, tf.slice(w, [1, 0, 0], [1, 16, 4]) as tf.Tensor3D, EVAL_MODE) });
+    expect(maxAbsDiff(tf.slice(both, [1, 1, 0], [1, 3, 30]), tf.slice(alone, [0, 1, 0], [1, 3, 30]))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(both, base)).toBeGreaterThan(1e-3);
+    expect(() => logits(perSampleHook(ps, sampleWeights(3, 3), EVAL_MODE))).toThrow(/do not fit batch 2/);
+    const down = initPerSample(model, { r: 4, alpha: 8, dropout: 0, targets: ['down_proj'] });
+    expect(() => logits(perSampleHook(down, w, EVAL_MODE))).toThrow(/no sample weights of input width 24/);
+    tf.dispose(Object.values(down.params));
   });
 });
 
-describe('gradients', () => {
+describe('adapter description and gradients', () => {
   const lora = initLora(model, { r: 2, alpha: 4, dropout: 0, targets: ['v_proj', 'up_proj'] }, 4);
-  const ps = initPerSample(model, { r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'o_proj'] });
-  for (const [k, v] of Object.entries({ ...lora.params, ...ps.params })) randomise(v, k.length + 7, 0.2);
-  const wb = tf.variable(sampleWeights(3).get(16)!);
-  const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.mul(decoderLogits(model, { ids, adapter: composeHooks(loraHook(lora, EVAL), perSampleHook(ps, new Map([[16, wb as tf.Tensor3D]]), EVAL)) }), R)) as tf.Scalar);
-  const trainable = [...Object.values(lora.params), ...Object.values(ps.params), wb];
+  const ps = initPerSample(model, { r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'o_proj', 'gate_proj'] });
+  randomise({ ...lora.params, ...ps.params }, 60, 0.2);
+  const wb = tf.variable(sampleWeights(3));
+  const spec: AdapterSpec = { lora, perSample: { adapter: ps, weights: wb }, mode: EVAL_MODE };
+  const loss = (): tf.Scalar => tf.tidy(() => tf.sum(tf.mul(decoderLogits(model, { ids, mask, adapter: adapterHook(spec)! }), R)));
+  const lossValue = (): number => { const l = loss(); const v = l.dataSync()[0]!; l.dispose(); return v; };
 
-  it('match central finite differences for LoRA A/B, P and the sample weights W_b', () => {
-    const g = tf.variableGrads(loss, trainable);
-    const check = (v: tf.Variable, index: number): void => {
-      const base = v.dataSync().slice(), eps = 1e-2;
-      const at = (delta: number): number => {
-        const x = base.slice();
-        x[index]! += delta;
-        v.assign(tf.tensor(x, v.shape));
-        return loss().dataSync()[0]!;
-      };
-      const fd = (at(eps) - at(-eps)) / (2 * eps);
-      v.assign(tf.tensor(base, v.shape));
-      const an = g.grads[v.name]!.dataSync()[index]!;
-      expect(Math.abs(an - fd) / Math.max(1e-3, Math.abs(fd)), `${v.name}[${index}] analytic ${an} fd ${fd}`).toBeLessThan(1e-2);
-    };
-    check(lora.params[adapterKey(1, 'v_proj', 'lora_A.weight')]!, 3);
-    check(lora.params[adapterKey(0, 'up_proj', 'lora_B.weight')]!, 5);
-    check(ps.params[adapterKey(1, 'o_proj', 'P.weight')]!, 7);
-    check(ps.params[adapterKey(0, 'q_proj', 'P.weight')]!, 2);
-    check(wb, 17);
+  it('composes LoRA then the per-sample update, and names exactly the trainable tensors', () => {
+    expect(adapterHook(undefined)).toBeUndefined();
+    expect(adapterHook({ mode: EVAL_MODE })).toBeUndefined();
+    const composed = composeHooks(loraHook(lora, EVAL_MODE), perSampleHook(ps, wb, EVAL_MODE));
+    expect(maxAbsDiff(logits(adapterHook(spec)), logits(composed))).toBe(0);
+    expect(Object.keys(adapterVariables(spec)).sort()).toEqual([...Object.keys(lora.params), ...Object.keys(ps.params), 'sample_weights.16'].sort());
+    expect(Object.keys(adapterVariables({ ...spec, perSample: { adapter: ps, weights: sampleWeights(1) } }))).not.toContain('sample_weights.16');
+  });
+  it('match central finite differences for LoRA A and B, P and the sample weights W_b (relative error < 1e-2)', () => {
+    const g = namedGrads(loss, adapterVariables(spec));
+    const cases: [string, number][] = [
+      [adapterKey(1, 'v_proj', 'lora_A.weight'), 3], [adapterKey(0, 'up_proj', 'lora_B.weight'), 5],
+      [adapterKey(1, 'o_proj', 'P.weight'), 7], [adapterKey(0, 'gate_proj', 'P.weight'), 50], ['sample_weights.16', 17], ['sample_weights.16', 100],
+    ];
+    const vars = adapterVariables(spec);
+    for (const [name, i] of cases) {
+      const an = g.grads[name]!.dataSync()[i]!;
+      const fd = finiteDiff(lossValue, vars[name]!, i, 1e-2);
+      expect(Math.abs(fd), name).toBeGreaterThan(1e-4);
+      expect(Math.abs(an - fd) / Math.max(1e-3, Math.abs(fd)), `${name}[${i}] analytic ${an} fd ${fd}`).toBeLessThan(1e-2);
+    }
     tf.dispose([g.value, ...Object.values(g.grads)]);
   });
-  it('reach only the adapter parameters (base weights are constants), and a step leaks nothing', () => {
+  it('reach only the trainables (base weights are plain tensors, unchanged), and a training step leaks nothing', () => {
     expect(model.weights.layers[0]!.q instanceof tf.Variable).toBe(false);
-    const params: Record<string, tf.Variable> = { ...lora.params, ...ps.params };
-    const adam = initAdamState(params);
-    const before = tf.memory().numTensors;
-    const g = tf.variableGrads(loss, Object.values(params));
-    expect(Object.keys(g.grads).sort()).toEqual(Object.values(params).map((v) => v.name).sort());
-    const named: Record<string, tf.Tensor> = {};
-    for (const [k, v] of Object.entries(params)) named[k] = g.grads[v.name]!;
+    const vars = adapterVariables(spec);
     const q0 = model.weights.layers[0]!.q.dataSync().slice();
-    adamStep(params, named, adam, { ...ADAM_DEFAULTS, lr: 1e-2 });
-    tf.dispose([g.value, ...Object.values(g.grads)]);
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 2; step++) {
+      const g = namedGrads(() => tf.tidy(() => tf.sum(tf.mul(decoderLogits(model, { ids, mask, adapter: adapterHook({ ...spec, mode: { training: true, seed: step } })! }), R))), vars);
+      expect(Object.keys(g.grads).sort()).toEqual(Object.keys(vars).sort());
+      tf.tidy(() => { for (const [k, v] of Object.entries(vars)) v.assign(tf.sub(v, tf.mul(g.grads[k]!, 1e-3))); });
+      tf.dispose([g.value, ...Object.values(g.grads)]);
+    }
     expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(model.weights.layers[0]!.q.dataSync())).toEqual(Array.from(q0));
-    disposeAdamState(adam);
+    const allVars = tf.variableGrads(loss);
+    expect(Object.keys(allVars.grads).every((n) => Object.values(vars).some((v) => v.name === n) || !n.startsWith('model.'))).toBe(true);
+    tf.dispose([allVars.value, ...Object.values(allVars.grads)]);
   });
 });
