@@ -14,15 +14,16 @@ import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/c
 import { formatMl1mTable, maxDelongP, type TableRecord } from '../runner/ml1m-table';
 import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
 import { replaceMarkedSection } from '../runner/tables';
+import { REC_TRAIN_DEFAULTS } from '../rec/train';
 import { numberFlag, parseFlags, runMain } from './args';
 
 runMain(async () => {
   const f = parseFlags('ml1m-table', 'MF / TALLRec / CoLLM / CoRA on CoLLM ML-1M, several seeds; results/ml1m-table.json and the README table', {
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
     cf: { type: 'string', help: 'comma-separated CF backbones for CoLLM and CoRA', default: 'mf,lightgcn' },
-    epochs: { type: 'string', help: 'max epochs per LLM run (50 iterations each)', default: '10' },
-    'valid-rows': { type: 'string', help: 'valid_small rows used for model selection', default: '500' },
-    'test-rows': { type: 'string', help: 'test rows scored (0 = all 7,331)', default: '0' },
+    epochs: { type: 'string', help: 'max epochs per LLM run (50 iterations of batch 16 each)', default: '4' },
+    'valid-rows': { type: 'string', help: 'valid_small rows used for model selection', default: '300' },
+    'test-rows': { type: 'string', help: 'test rows scored, a seeded sample shared by all methods of a seed (0 = all 7,331)', default: '0' },
     llm: { type: 'string', help: 'LLM folder (default models/kit-lm)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
   });
@@ -49,15 +50,29 @@ runMain(async () => {
     return runRecExperiment(makeRecExperiment({ dataset: 'collm-ml1m', ...budget, ...cfg }), { outDir: dir, datasetOverride: ds, onProgress: say });
   };
   const records: TableRecord[] = [];
-  const scoresOf = (name: string): Float32Array => Float32Array.from(readJson<{ test: { logit: number[] } }>(path.join(runs, `collm-ml1m-${name}`, 'scores.json')).test.logit);
-  const pairs: Record<string, { labels: Uint8Array; a: Float32Array; b: Float32Array }[]> = {};
+  const labelOfRow = new Map<number, number>();
+  ds.splits.test.rowId.forEach((id, i) => labelOfRow.set(id, ds.splits.test.label[i]!));
+  const scoresOf = (name: string): { rowId: number[]; logit: Float32Array } => {
+    const t = readJson<{ test: { rowId: number[]; logit: number[] } }>(path.join(runs, `collm-ml1m-${name}`, 'scores.json')).test;
+    return { rowId: t.rowId, logit: Float32Array.from(t.logit) };
+  };
+  // DeLong needs both methods' scores on the same rows: within a seed every method scores the same sample
+  const pair = (a: string, b: string) => {
+    const x = scoresOf(a), y = scoresOf(b);
+    if (x.rowId.length !== y.rowId.length || x.rowId.some((id, i) => id !== y.rowId[i])) throw new Error(`${a} and ${b} were scored on different test rows; delete one run folder and rerun`);
+    return { labels: x.rowId.map((id) => labelOfRow.get(id)!), a: x.logit, b: y.logit };
+  };
+  const pairs: Record<string, { labels: number[]; a: Float32Array; b: Float32Array }[]> = {};
   const rec = (r: RecRunResult | CFRunResult, method: string, cf: string | null, params: number): TableRecord => ({
     method, cf, seed: r.seed, trainableParameters: params, wallSeconds: r.meta.wallSeconds,
+    scoringSamplesPerSecond: 'scoringSamplesPerSecond' in r ? r.scoringSamplesPerSecond : null,
     test: { auc: r.test.auc, uauc: r.test.uauc, warmAuc: r.test.warmCold.cora.warm.auc, coldAuc: r.test.warmCold.cora.cold.auc, uaucUsers: r.test.uaucUsers },
   });
   for (const seed of seeds) {
     const mf = await cfRun('mf', seed);
     records.push(rec(mf.result, 'mf', null, (ds.nUsers + ds.nItems) * mf.result.resolved.model.dEmb));
+    const base = await recRun(`base-s${seed}`, { method: 'base', seed });
+    records.push(rec(base, 'base', null, 0));
     const tallrec = await recRun(`tallrec-s${seed}`, { method: 'tallrec', seed });
     records.push(rec(tallrec, 'tallrec', null, tallrec.trainableParameters));
     for (const cf of cfs) {
@@ -66,17 +81,16 @@ runMain(async () => {
       const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: c.dir } });
       records.push(rec(collm, 'collm', cf, collm.trainableParameters), rec(cora, 'cora', cf, cora.trainableParameters));
       writeJsonAtomic(path.join(root, 'results', 'ml1m-table.json'), records);
-      if (budget.testRows === 0) {
-        const labels = ds.splits.test.label;
-        (pairs[`CoRA-${cf} vs CoLLM-${cf}`] ??= []).push({ labels, a: scoresOf(`cora-${cf}-s${seed}`), b: scoresOf(`collm-${cf}-s${seed}`) });
-        (pairs[`CoLLM-${cf} vs TALLRec`] ??= []).push({ labels, a: scoresOf(`collm-${cf}-s${seed}`), b: scoresOf(`tallrec-s${seed}`) });
-      }
+      (pairs[`CoRA-${cf} vs CoLLM-${cf}`] ??= []).push(pair(`cora-${cf}-s${seed}`, `collm-${cf}-s${seed}`));
+      (pairs[`CoLLM-${cf} vs TALLRec`] ??= []).push(pair(`collm-${cf}-s${seed}`, `tallrec-s${seed}`));
     }
   }
   const p = Object.fromEntries(Object.entries(pairs).map(([k, v]) => [k, maxDelongP(v)]));
   const table = formatMl1mTable(records, p);
   const note = `Generated by \`npm run ml1m-table\` from results/ml1m-table.json on ${new Date().toISOString().slice(0, 10)} with ${budget.llmDir ?? 'models/kit-lm'}; ` +
-    `budget per LLM run: ≤ ${budget.train.maxEpochs} epochs x 50 iterations (batch 16), model selection on ${budget.validRows} valid_small rows; ± = 95% t-interval over seeds; warm/cold = not_cold.`;
+    `budget per LLM run: ≤ ${budget.train.maxEpochs} epochs x 50 iterations (batch 16), model selection on ${budget.validRows} valid_small rows; ` +
+    `test on ${budget.testRows === 0 ? 'all 7,331 rows' : `a seeded sample of ${budget.testRows} rows per seed`}; ± = 95% t-interval over seeds; warm/cold = not_cold; ` +
+    `scoring samples/s = test-set scoring throughput of each method on the same rows (batch ${REC_TRAIN_DEFAULTS.evalBatchSize}, one process; wall s includes training).`;
   const readme = path.join(root, 'README.md');
   fs.writeFileSync(readme, replaceMarkedSection(fs.readFileSync(readme, 'utf8'), 'ml1m-table', `${table}\n\n${note}`));
   say('\n' + table);

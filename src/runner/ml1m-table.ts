@@ -14,6 +14,8 @@ export interface TableRecord {
   readonly test: { readonly auc: number | null; readonly uauc: number | null; readonly warmAuc: number | null; readonly coldAuc: number | null; readonly uaucUsers: number };
   readonly trainableParameters: number;
   readonly wallSeconds: number;
+  /** Test-set scoring throughput (LLM methods; null for CF models). */
+  readonly scoringSamplesPerSecond?: number | null;
 }
 
 /** Two-sided 95% t quantiles by degrees of freedom (1..10). */
@@ -38,10 +40,12 @@ export function formatMl1mTable(records: readonly TableRecord[], pValues: Readon
   const label = (r: TableRecord) => (r.method === 'mf' ? 'MF' : r.method === 'tallrec' ? 'TALLRec' : r.method === 'base' ? 'base LLM' : `${r.method === 'cora' ? 'CoRA' : 'CoLLM'}-${(r.cf ?? '').toUpperCase().replace('LIGHTGCN', 'LightGCN').replace('SASREC', 'SASRec')}`);
   const groups = new Map<string, TableRecord[]>();
   for (const r of records) groups.set(label(r), [...(groups.get(label(r)) ?? []), r]);
-  const lines = ['| method | seeds | test AUC | test UAUC | warm AUC | cold AUC | trained params | wall s / run |', '|---|---|---|---|---|---|---|---|'];
+  const lines = ['| method | seeds | test AUC | test UAUC | warm AUC | cold AUC | trained params | scoring samples/s | wall s / run |', '|---|---|---|---|---|---|---|---|---|'];
   for (const [name, rs] of groups) {
     const t = (k: keyof TableRecord['test']) => meanCi(rs.map((r) => r.test[k] as number | null));
-    lines.push(`| ${name} | ${rs.length} | ${t('auc')} | ${t('uauc')} | ${t('warmAuc')} | ${t('coldAuc')} | ${rs[0]!.trainableParameters} | ${(rs.reduce((a, r) => a + r.wallSeconds, 0) / rs.length).toFixed(0)} |`);
+    const sps = rs.map((r) => r.scoringSamplesPerSecond ?? null).filter((x): x is number => x !== null);
+    const spsCell = sps.length ? (sps.reduce((a, x) => a + x, 0) / sps.length).toFixed(1) : '—';
+    lines.push(`| ${name} | ${rs.length} | ${t('auc')} | ${t('uauc')} | ${t('warmAuc')} | ${t('coldAuc')} | ${rs[0]!.trainableParameters} | ${spsCell} | ${(rs.reduce((a, r) => a + r.wallSeconds, 0) / rs.length).toFixed(0)} |`);
   }
   const ps = Object.entries(pValues).map(([k, p]) => `${k}: p ${p === null ? 'n/a' : p < 1e-4 ? '< 1e-4' : p.toFixed(4)}`);
   return lines.join('\n') + (ps.length ? `\n\nDeLong tests on test AUC (largest p over seeds): ${ps.join('; ')}.` : '');

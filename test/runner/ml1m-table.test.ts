@@ -17,9 +17,14 @@ describe('ML-1M comparison table', () => {
   it('groups seeds per method and backbone and reports p-values', () => {
     const t = formatMl1mTable([r('mf', null, 0, 0.64), r('mf', null, 1, 0.65), r('cora', 'lightgcn', 0, 0.7), r('collm', 'mf', 0, 0.68)], { 'CoRA-lightgcn vs CoLLM-lightgcn': 0.03 });
     expect(t).toContain('| MF | 2 | 0.6450 ± ');
-    expect(t).toContain('| CoRA-LightGCN | 1 | 0.7000 | 0.6900 | 0.7100 | n/a | 10 | 1 |');
+    expect(t).toContain('| CoRA-LightGCN | 1 | 0.7000 | 0.6900 | 0.7100 | n/a | 10 | — | 1 |');
     expect(t).toContain('| CoLLM-MF | 1 |');
     expect(t).toContain('CoRA-lightgcn vs CoLLM-lightgcn: p 0.0300');
+  });
+  it('averages scoring throughput over seeds and leaves it empty for CF rows', () => {
+    const t = formatMl1mTable([{ ...r('tallrec', null, 0, 0.6), scoringSamplesPerSecond: 12.5 }, { ...r('tallrec', null, 1, 0.6), scoringSamplesPerSecond: 7.5 }, r('mf', null, 0, 0.6)], {});
+    expect(t).toMatch(/\| TALLRec \| 2 \| .* \| 10 \| 10\.0 \| 2 \|/);
+    expect(t).toMatch(/\| MF \| 1 \| .* \| 10 \| — \| 1 \|/);
   });
   it('takes the largest DeLong p over seeds', () => {
     const labels = [0, 0, 1, 1, 0, 1];
