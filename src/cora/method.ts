@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { toCFBatch, disposeCFBatch } from '../cf/batch';
 import type { CFCommonConfig, CFModel, CFSpec } from '../cf/types';
 import { makeRowBatch } from '../data/batching';
-import { initPerSample, perSampleHook, type LowRankConfig } from '../llm/adapters';
+import type { InteractionSplit } from '../data/types';
+import { initPerSample, perSampleHook, type LowRankConfig, type PerSampleAdapter } from '../llm/adapters';
 import type { Projection } from '../llm/weights';
 import type { LlamaModel } from '../llm/weights';
 import { yesLogits, type RecMethod } from '../rec/method';
@@ -37,8 +38,21 @@ export interface CoraBackbone {
   readonly model: CFModel;
 }
 
+/** The CoRA method plus what weight analyses need (all owned by the method; params holds the same variables). */
+export interface CoraMethod extends RecMethod {
+  readonly generatorConfig: CoraGeneratorConfig;
+  /** Generator parameters by their names without the `generator.` prefix of params. */
+  readonly generator: Readonly<Record<string, tf.Variable>>;
+  /** The per-module P matrices [r, out] and the low-rank config (rank, alpha, targets, dropout). */
+  readonly perSample: PerSampleAdapter;
+  /** The frozen CF model the generator reads. */
+  readonly backbone: CoraBackbone;
+  /** W_ui of chosen rows of a split (the generator on their CF user and item representations). @returns [B, dModel, r] float32 */
+  sampleWeights(split: InteractionSplit, rows: readonly number[]): tf.Tensor3D;
+}
+
 /** Builds the CoRA method: trains the generator and the P matrices; LLM and CF stay frozen. */
-export function coraMethod(llm: LlamaModel, yesId: number, cf: CoraBackbone, options: Partial<CoraOptions> = {}): RecMethod & { generatorConfig: CoraGeneratorConfig } {
+export function coraMethod(llm: LlamaModel, yesId: number, cf: CoraBackbone, options: Partial<CoraOptions> = {}): CoraMethod {
   const o = { ...CORA_DEFAULTS, ...options };
   for (const t of o.targets) {
     if (t === 'down_proj') throw new Error('cora: down_proj takes the FFN width as input; CoRA\'s W_ui has the model width (use q/k/v/o/gate/up)');
@@ -56,15 +70,16 @@ export function coraMethod(llm: LlamaModel, yesId: number, cf: CoraBackbone, opt
   const params: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(gen)) params[`generator.${k}`] = v;
   Object.assign(params, ps.params);
+  const sampleWeights = (split: InteractionSplit, rows: readonly number[]): tf.Tensor3D => tf.tidy(() => {
+    const cb = toCFBatch(makeRowBatch(split, [...rows], c.maxHistory, c.nItems));
+    const frozen = { training: false, seed: 0 };
+    const w = generateWeights(gen, genCfg, cf.spec.userRepr(cf.model, cb, frozen), cf.spec.itemRepr(cf.model, cb, frozen));
+    disposeCFBatch(cb);
+    return w;
+  });
   return {
-    name: 'cora', promptKind: 'tallrec', params, generatorConfig: genCfg,
-    logits: (b, mode) => tf.tidy(() => {
-      const cb = toCFBatch(makeRowBatch(b.split, [...b.rows], c.maxHistory, c.nItems));
-      const frozen = { training: false, seed: 0 };
-      const w = generateWeights(gen, genCfg, cf.spec.userRepr(cf.model, cb, frozen), cf.spec.itemRepr(cf.model, cb, frozen));
-      disposeCFBatch(cb);
-      return yesLogits(llm, yesId, b, perSampleHook(ps, new Map([[llm.config.hiddenSize, w]]), mode));
-    }),
+    name: 'cora', promptKind: 'tallrec', params, generatorConfig: genCfg, generator: gen, perSample: ps, backbone: cf, sampleWeights,
+    logits: (b, mode) => tf.tidy(() => yesLogits(llm, yesId, b, perSampleHook(ps, new Map([[llm.config.hiddenSize, sampleWeights(b.split, b.rows)]]), mode))),
     dispose: () => tf.dispose(Object.values(params)),
   };
 }

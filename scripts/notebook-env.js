@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Prepares headless notebook runs: checks (as root: installs) Debian's Jupyter and chromium packages,
+// registers the tslab kernel under <repo>/.jupyter with Debian's system python, and returns the env
+// that keeps every Jupyter/IPython/XDG folder inside the repository. Reference: notes/environment.md.
+'use strict';
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const jupyterDir = path.join(root, '.jupyter');
+
+/** Debian packages the notebook runner and the figure exporter need (a font, or PNG text is blank on bare images). */
+const DEBIAN_PACKAGES = ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipython', 'chromium', 'fonts-dejavu-core'];
+
+/** Debian's own interpreter: the one apt's python3-* packages serve (a pyenv python3 on PATH has no Jupyter). */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** The command that installs DEBIAN_PACKAGES. */
+const APT_COMMAND = `apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
+
+/** The packages of `names` that dpkg does not report as installed (all of them when dpkg is absent). */
+function missingPackages(names) {
+  const res = spawnSync('dpkg', ['-s', ...names], { encoding: 'utf8' });
+  if (res.error) return names.slice();
+  const installed = new Set();
+  for (const block of res.stdout.split(/\n\s*\n/)) {
+    const name = /^Package: (\S+)/m.exec(block)?.[1];
+    if (name && /^Status: .* installed$/m.test(block)) installed.add(name);
+  }
+  return names.filter((n) => !installed.has(n));
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Installs `pkgs` with apt-get (root only); runs apt-get update and retries once when the install fails. */
+function aptInstall(pkgs, log) {
+  const opts = { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
+  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], opts);
+  log(`installing Debian packages: ${pkgs.join(' ')}`);
+  try {
+    install();
+  } catch {
+    log('apt-get install failed; running apt-get update and retrying');
+    execFileSync('apt-get', ['update'], opts);
+    install();
+  }
+}
+
+/** Checks the Debian packages; installs the missing ones as root, else throws naming the apt-get command. */
+function ensurePackages(log) {
+  const missing = missingPackages(DEBIAN_PACKAGES);
+  if (missing.length === 0) return;
+  if (!fs.existsSync('/usr/bin/dpkg')) {
+    throw new Error(`notebooks need Debian packages (${DEBIAN_PACKAGES.join(', ')}) and dpkg is not available here; ` +
+      `on Debian/Ubuntu run: sudo ${APT_COMMAND}`);
+  }
+  if (!isRoot()) {
+    throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${APT_COMMAND}`);
+  }
+  aptInstall(missing, log);
+  const still = missingPackages(missing);
+  if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(', ')} (try: ${APT_COMMAND})`);
+}
+
+/** The folders Jupyter, IPython and XDG-aware tools use, all under <repo>/.jupyter. */
+function notebookDirs() {
+  return {
+    JUPYTER_PATH: path.join(jupyterDir, 'share', 'jupyter'),
+    JUPYTER_CONFIG_DIR: path.join(jupyterDir, 'config'),
+    JUPYTER_DATA_DIR: path.join(jupyterDir, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(jupyterDir, 'runtime'),
+    IPYTHONDIR: path.join(jupyterDir, 'ipython'),
+    XDG_CONFIG_HOME: path.join(jupyterDir, 'xdg', 'config'),
+    XDG_CACHE_HOME: path.join(jupyterDir, 'xdg', 'cache'),
+    XDG_DATA_HOME: path.join(jupyterDir, 'xdg', 'data'),
+  };
+}
+
+/** The tslab kernel.json under .jupyter; registered when missing or pointing at another binary. */
+function ensureKernel(env, log) {
+  const binary = path.join(root, 'node_modules', '.bin', 'tslab');
+  if (!fs.existsSync(binary)) throw new Error(`tslab is not installed (${binary} missing): run npm install`);
+  const spec = path.join(env.JUPYTER_PATH, 'kernels', 'tslab', 'kernel.json');
+  try {
+    if (JSON.parse(fs.readFileSync(spec, 'utf8')).argv[0] === binary) return;
+  } catch {
+    // not registered yet, or unreadable: register below
+  }
+  log(`registering the tslab kernel in ${path.relative(root, env.JUPYTER_PATH)}`);
+  execFileSync(process.execPath, [binary, 'install', '--python', SYSTEM_PYTHON, '--prefix', jupyterDir, '--binary', binary],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * Makes the machine ready to execute the notebooks headless and returns the env vars to add to
+ * process.env: JUPYTER_PATH / _CONFIG_DIR / _DATA_DIR / _RUNTIME_DIR, IPYTHONDIR and XDG_* (all inside
+ * <repo>/.jupyter), and PATH with this Node first (the kernel binary is a `#!/usr/bin/env node` script).
+ * Idempotent; when everything is in place it only runs `dpkg -s` and reads kernel.json.
+ */
+function ensureNotebookEnv({ quiet = false } = {}) {
+  const log = quiet ? () => {} : (m) => process.stderr.write(`[notebook-env] ${m}\n`);
+  ensurePackages(log);
+  const env = notebookDirs();
+  for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true });
+  ensureKernel(env, log);
+  const nodeDir = path.dirname(process.execPath);
+  return { ...env, PATH: `${nodeDir}${path.delimiter}${process.env.PATH ?? ''}` };
+}
+
+module.exports = { ensureNotebookEnv, DEBIAN_PACKAGES, SYSTEM_PYTHON, APT_COMMAND };
+
+if (require.main === module) {
+  try {
+    const env = ensureNotebookEnv({ quiet: false });
+    for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}=${JSON.stringify(v)}\n`);
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+}
