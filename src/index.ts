@@ -13,6 +13,7 @@ export * from './core/run-meta';
 export * from './core/safetensors';
 export * from './core/schedule';
 export * from './core/train';
+export * from './core/variable';
 export * from './data/amazon';
 export * from './data/batching';
 export * from './data/collm';

@@ -3,13 +3,14 @@
 // Reference: PyTorch nn.init.normal_ / nn.Linear default init.
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
+import { ownedVariable } from '../core/variable';
 
 /** A trainable variable filled with N(0, std^2) from the rng. @returns shape float32 */
 export function normalVar(shape: number[], std: number, rng: Rng): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.normal() * std;
-  return tf.variable(tf.tensor(v, shape, 'float32'), true);
+  return ownedVariable(tf.tensor(v, shape, 'float32'));
 }
 
 /** A trainable variable filled with U(-bound, bound) from the rng (PyTorch Linear uses bound = 1/sqrt(fanIn)). */
@@ -17,12 +18,12 @@ export function uniformVar(shape: number[], bound: number, rng: Rng): tf.Variabl
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = (rng.next() * 2 - 1) * bound;
-  return tf.variable(tf.tensor(v, shape, 'float32'), true);
+  return ownedVariable(tf.tensor(v, shape, 'float32'));
 }
 
 /** A trainable variable of zeros (biases) or ones (norm gains). */
 export function constVar(shape: number[], value: number): tf.Variable {
-  return tf.variable(tf.fill(shape, value, 'float32'), true);
+  return ownedVariable(tf.fill(shape, value, 'float32'));
 }
 
 /** A Linear layer's weight [dIn, dOut] and bias [dOut] with PyTorch's default init. */

@@ -29,7 +29,8 @@ runMain(async () => {
   const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   const over: Record<string, number> = {};
   for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = numberFlag(f, k)!;
-  const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir });
+  // stored relative to the project root so saved configs carry no machine paths
+  const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir: path.relative(root, corpusDir) });
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));
   const run = startRun(cfg.seed, backend, root);
   const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `pretrain-${name}`));

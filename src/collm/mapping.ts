@@ -3,6 +3,7 @@
 // Reference: Zhang et al., CoLLM (arXiv 2310.19488) §3.2; methods.md §5.
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../core/rng';
+import { ownedVariable } from '../core/variable';
 
 /** Mapping parameters, named as in CoLLM's llama_proj. */
 export type CollmMapping = Record<string, tf.Variable>;
@@ -14,7 +15,7 @@ export function initMapping(dCf: number, dModel: number, seed: number, hiddenMul
     const b = 1 / Math.sqrt(inp);
     const w = Float32Array.from({ length: inp * out }, () => (2 * rng.next() - 1) * b);
     const bias = Float32Array.from({ length: out }, () => (2 * rng.next() - 1) * b);
-    return [tf.variable(tf.tensor2d(w, [inp, out])), tf.variable(tf.tensor1d(bias))];
+    return [ownedVariable(tf.tensor2d(w, [inp, out])), ownedVariable(tf.tensor1d(bias))];
   };
   const [w1, b1] = lin(dCf, hiddenMult * dCf), [w2, b2] = lin(hiddenMult * dCf, dModel);
   return { 'mapping.0.weight': w1, 'mapping.0.bias': b1, 'mapping.2.weight': w2, 'mapping.2.bias': b2 };

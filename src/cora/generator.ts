@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { makeRng, type Rng } from '../core/rng';
+import { ownedVariable } from '../core/variable';
 
 /** Generator sizes. */
 export interface CoraGeneratorConfig {
@@ -47,19 +48,19 @@ export function makeCoraGeneratorConfig(o: Partial<CoraGeneratorConfig> & Pick<C
 
 function linear(p: Record<string, tf.Variable>, name: string, inp: number, out: number, rng: Rng): void {
   const b = 1 / Math.sqrt(inp);
-  p[`${name}.weight`] = tf.variable(tf.tensor2d(Float32Array.from({ length: inp * out }, () => (2 * rng.next() - 1) * b), [inp, out]));
-  p[`${name}.bias`] = tf.variable(tf.zeros([out]));
+  p[`${name}.weight`] = ownedVariable(tf.tensor2d(Float32Array.from({ length: inp * out }, () => (2 * rng.next() - 1) * b), [inp, out]));
+  p[`${name}.bias`] = ownedVariable(tf.zeros([out]));
 }
 
 function norm(p: Record<string, tf.Variable>, name: string, d: number): void {
-  p[`${name}.weight`] = tf.variable(tf.ones([d]));
-  p[`${name}.bias`] = tf.variable(tf.zeros([d]));
+  p[`${name}.weight`] = ownedVariable(tf.ones([d]));
+  p[`${name}.bias`] = ownedVariable(tf.zeros([d]));
 }
 
 /** Seeded parameters (torch-default uniform linears, zero biases, unit layer norms, N(0, std) queries). */
 export function initCoraGenerator(c: CoraGeneratorConfig, seed: number): Record<string, tf.Variable> {
   const rng = makeRng(seed), w = c.width, p: Record<string, tf.Variable> = {};
-  p['queries'] = tf.variable(tf.tensor2d(Float32Array.from({ length: c.nQueries * w }, () => rng.normal() * c.queryInitStd), [c.nQueries, w]));
+  p['queries'] = ownedVariable(tf.tensor2d(Float32Array.from({ length: c.nQueries * w }, () => rng.normal() * c.queryInitStd), [c.nQueries, w]));
   linear(p, 'input', 2 * c.dCf, w, rng);
   for (let l = 0; l < c.nLayers; l++) {
     for (const block of ['self', 'cross']) {

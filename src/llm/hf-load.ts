@@ -8,6 +8,7 @@ import { readJson } from '../core/io';
 import { readSafetensors, type SafeTensor } from '../core/safetensors';
 import { llamaConfigFromHf, type LlamaConfig } from './config';
 import { expectedHfShapes, type LlamaLayerWeights, type LlamaModel } from './weights';
+import { ownedVariable } from '../core/variable';
 
 /** One stored tensor and the file it came from (for error messages). */
 export interface StoredTensor {
@@ -109,9 +110,7 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
     const e = tensors.get(name)!;
     const t = tf.tensor(e.t.data as Float32Array, expected.get(name)!, 'float32');
     if (!opts.trainable) return t;
-    const v = tf.variable(t);
-    t.dispose();
-    return v;
+    return ownedVariable(t);
   };
   const layers: LlamaLayerWeights[] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeRng, type Rng } from '../core/rng';
 import type { LlamaConfig } from './config';
 import type { LlamaLayerWeights, LlamaModel } from './weights';
+import { ownedVariable } from '../core/variable';
 
 function normal(shape: number[], std: number, rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1), v = new Float32Array(n);
@@ -23,9 +24,7 @@ export function randomLlama(config: LlamaConfig, seed: number, opts: { std?: num
   const resStd = opts.scaledResiduals ? std / Math.sqrt(2 * config.numHiddenLayers) : std;
   const wrap = (t: tf.Tensor): tf.Tensor => {
     if (!opts.trainable) return t;
-    const v = tf.variable(t);
-    t.dispose();  // tf.variable copies its initial value
-    return v;
+    return ownedVariable(t);
   };
   const d = config.hiddenSize, q = config.numAttentionHeads * config.headDim, kv = config.numKeyValueHeads * config.headDim, f = config.intermediateSize;
   const ones = (n: number) => wrap(tf.ones([n])) as tf.Tensor1D;

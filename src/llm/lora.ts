@@ -6,6 +6,7 @@ import { makeRng, type Rng } from '../core/rng';
 import type { AdapterHook } from './layers';
 import { adapterDropout, adapterKey, checkLowRank, projectionShape, WEIGHT_OF, type AdapterMode, type LowRankConfig } from './low-rank';
 import type { LlamaLayerWeights, LlamaModel } from './weights';
+import { ownedVariable } from '../core/variable';
 
 /** LoRA parameters: per (layer, target) lora_A [r, in] and lora_B [out, r], keyed by adapterKey. */
 export interface Lora {
@@ -30,8 +31,8 @@ export function initLora(m: LlamaModel, config: LowRankConfig, seed: number): Lo
   for (let l = 0; l < m.config.numHiddenLayers; l++) {
     for (const proj of config.targets) {
       const [out, inp] = projectionShape(m, proj);
-      params[adapterKey(l, proj, 'lora_A.weight')] = tf.variable(uniform([config.r, inp], 1 / Math.sqrt(inp), rng));
-      params[adapterKey(l, proj, 'lora_B.weight')] = tf.variable(tf.zeros([out, config.r]));
+      params[adapterKey(l, proj, 'lora_A.weight')] = ownedVariable(uniform([config.r, inp], 1 / Math.sqrt(inp), rng));
+      params[adapterKey(l, proj, 'lora_B.weight')] = ownedVariable(tf.zeros([out, config.r]));
     }
   }
   return { config, params };

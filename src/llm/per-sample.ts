@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterHook } from './layers';
 import { adapterDropout, adapterKey, checkLowRank, projectionShape, type AdapterMode, type LowRankConfig } from './low-rank';
 import type { LlamaModel } from './weights';
+import { ownedVariable } from '../core/variable';
 
 /** Per-sample adapter parameters: one P [r, out] per (layer, target), keyed by adapterKey(..., 'P.weight'). */
 export interface PerSampleAdapter {
@@ -21,7 +22,7 @@ export function initPerSample(m: LlamaModel, config: LowRankConfig): PerSampleAd
   checkLowRank(config, 'PerSampleConfig');
   const params: Record<string, tf.Variable> = {};
   for (let l = 0; l < m.config.numHiddenLayers; l++) {
-    for (const proj of config.targets) params[adapterKey(l, proj, 'P.weight')] = tf.variable(tf.zeros([config.r, projectionShape(m, proj)[0]]));
+    for (const proj of config.targets) params[adapterKey(l, proj, 'P.weight')] = ownedVariable(tf.zeros([config.r, projectionShape(m, proj)[0]]));
   }
   return { config, params };
 }

@@ -9,6 +9,7 @@ import { loadParams, saveParams } from '../core/checkpoint';
 import { clipByGlobalNorm } from '../core/clip';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { readJson, writeJsonAtomic } from '../core/io';
+import { projectRoot } from '../core/paths';
 import { adamStep, disposeAdamState, initAdamState, type AdamConfig } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
@@ -24,7 +25,7 @@ import { crossEntropy } from './loss';
 
 /** Pretraining settings (sizes, data mix, optimiser, budget). */
 export interface PretrainConfig {
-  /** Folder with train.txt.gz and valid.txt.gz (documents separated by <|endoftext|> lines). */
+  /** Folder with train.txt.gz and valid.txt.gz (documents separated by <|endoftext|> lines); relative paths are from the project root. */
   readonly corpusDir: string;
   /** BPE vocabulary size (<= 8192 for the shipped model). */
   readonly vocabSize: number;
@@ -167,8 +168,9 @@ export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { 
     throw new Error(`${cfgFile}: holds a different pretraining config; use another work folder or delete it to start over`);
   }
   writeJsonAtomic(cfgFile, cfg);
-  const trainText = readCorpusText(path.join(cfg.corpusDir, 'train.txt.gz'));
-  const validText = readCorpusText(path.join(cfg.corpusDir, 'valid.txt.gz'));
+  const corpusDir = path.resolve(projectRoot(), cfg.corpusDir);
+  const trainText = readCorpusText(path.join(corpusDir, 'train.txt.gz'));
+  const validText = readCorpusText(path.join(corpusDir, 'valid.txt.gz'));
   const facts = factsCorpus(allFacts(), cfg.factsRepeats, makeRng(cfg.seed + 1));
   const tok = await ensureTokenizer(path.join(workDir, 'tokenizer'), trainText, facts, cfg, log);
   const enc = { encode: (t: string) => tok.encode(t), eosId: tok.eosId ?? 0, vocabSize: tok.vocabSize };

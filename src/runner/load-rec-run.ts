@@ -66,14 +66,6 @@ function runPath(p: string): string {
   return path.isAbsolute(p) || fs.existsSync(p) ? path.resolve(p) : path.join(projectRoot(), p);
 }
 
-/**
- * Runs a synchronous builder inside tf.tidy: the initial-value tensors the init functions hand to
- * tf.variable (which keeps its own handle) are freed; variables and tensors reachable from the result stay.
- */
-function built<T>(f: () => T): T {
-  return tf.tidy(f as () => tf.TensorContainer) as T;
-}
-
 function bestOf(dir: string, what: string): string {
   const f = path.join(dir, 'train', 'best.safetensors');
   if (!fs.existsSync(f)) throw new Error(`${dir}: no train/best.safetensors (${what} did not finish training)`);
@@ -100,17 +92,17 @@ export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): 
     const yesId = answerTokenId(tokenizer), padId = tokenizer.eosId ?? 0;
     let cf: LoadedRecRun['cf'] = null;
     if (config.method === 'collm' || config.method === 'cora') {
-      const c = built(() => loadCFRun(config.cf.runDir === null ? path.join(runDir, 'cf') : runPath(config.cf.runDir), dataset));
+      const c = loadCFRun(config.cf.runDir === null ? path.join(runDir, 'cf') : runPath(config.cf.runDir), dataset);
       owned.push(() => tf.dispose([...Object.values(c.model.params), ...Object.values(c.model.buffers)]));
       cf = c;
     }
     let method: RecMethod, lora: Lora | null = null, cora: CoraMethod | null = null;
     if (config.method === 'base') method = baseMethod(llm, yesId);
     else if (config.method === 'cora') {
-      cora = built(() => coraMethod(llm, yesId, cf!, { ...CORA_DEFAULTS, ...config.cora, seed: config.seed }));
+      cora = coraMethod(llm, yesId, cf!, { ...CORA_DEFAULTS, ...config.cora, seed: config.seed });
       method = cora;
     } else {
-      const l = built(() => initLora(llm, config.lora, config.seed));
+      const l = initLora(llm, config.lora, config.seed);
       owned.push(() => tf.dispose(Object.values(l.params)));
       lora = l;
       if (config.method === 'tallrec') method = tallrecMethod(llm, yesId, { lora: l });
@@ -120,7 +112,7 @@ export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): 
           if (!fs.existsSync(stage1)) throw new Error(`${stage1}: CoLLM's stage-1 LoRA is missing`);
           loadParams(stage1, l.params, null);
         }
-        method = built(() => collmMethod(llm, yesId, cf!, { variant: config.collm.variant, lora: l, seed: config.seed }));
+        method = collmMethod(llm, yesId, cf!, { variant: config.collm.variant, lora: l, seed: config.seed });
       }
     }
     const m = method;

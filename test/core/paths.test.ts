@@ -17,10 +17,12 @@ describe('data folder resolution', () => {
     expect(fs.existsSync(path.join(projectRoot(), 'src', 'core', 'paths.ts'))).toBe(true);
   });
   it('orders option, env var, data/, ../shared/data', () => {
-    process.env['CFLLM_DATA_DIR'] = '/tmp/env-data';
-    const c = dataDirCandidates({ dataDir: '/tmp/opt-data' });
+    const envDir = path.join(os.tmpdir(), 'env-data'), optDir = path.join(os.tmpdir(), 'opt-data');
+    process.env['CFLLM_DATA_DIR'] = envDir;
+    const c = dataDirCandidates({ dataDir: optDir });
     expect(c.map((x) => x.from)).toEqual(['option dataDir', '$CFLLM_DATA_DIR', 'data/', '../shared/data']);
-    expect(c[0]!.dir).toBe(path.resolve('/tmp/opt-data'));
+    expect(c[0]!.dir).toBe(optDir);
+    expect(c[1]!.dir).toBe(envDir);
   });
   it('uses an explicit folder and errors clearly when it lacks the dataset', () => {
     delete process.env['CFLLM_DATA_DIR'];

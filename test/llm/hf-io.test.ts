@@ -13,6 +13,7 @@ import { randomLlama } from '../../src/llm/init';
 import { decoderLogits } from '../../src/llm/llama';
 import { loadTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama, weightsToHfTensors } from '../../src/llm/weights';
+import { writeHalf } from './half-safetensors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-hfio-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -21,37 +22,6 @@ beforeAll(async () => {
 });
 
 const cfg = makeLlamaConfig({ vocabSize: 24, hiddenSize: 8, intermediateSize: 12, numHiddenLayers: 2, numAttentionHeads: 2, tieWordEmbeddings: true });
-
-/** float32 -> IEEE half bits (round to nearest), enough for test values. */
-function toF16(x: number): number {
-  const f = new Float32Array([x]), u = new Uint32Array(f.buffer)[0]!;
-  const sign = (u >>> 16) & 0x8000, exp = ((u >>> 23) & 0xff) - 127 + 15, man = u & 0x7fffff;
-  if (exp <= 0) return sign;
-  return sign | (exp << 10) | Math.round(man / 8192);
-}
-
-/** Writes a safetensors file with every tensor in F16 or BF16. */
-function writeHalf(file: string, tensors: Map<string, tf.Tensor>, dtype: 'F16' | 'BF16'): void {
-  const header: Record<string, unknown> = {};
-  const chunks: Uint16Array[] = [];
-  let off = 0;
-  for (const [name, t] of tensors) {
-    const v = t.dataSync() as Float32Array;
-    const h = new Uint16Array(v.length);
-    v.forEach((x, i) => { h[i] = dtype === 'F16' ? toF16(x) : new Uint32Array(new Float32Array([x]).buffer)[0]! >>> 16; });
-    header[name] = { dtype, shape: t.shape, data_offsets: [off, off + h.byteLength] };
-    off += h.byteLength;
-    chunks.push(h);
-  }
-  let json = JSON.stringify(header);
-  while ((8 + json.length) % 8) json += ' ';
-  const buf = Buffer.alloc(8 + json.length + off);
-  buf.writeBigUInt64LE(BigInt(json.length), 0);
-  buf.write(json, 8, 'utf8');
-  let p = 8 + json.length;
-  for (const c of chunks) { Buffer.from(c.buffer).copy(buf, p); p += c.byteLength; }
-  fs.writeFileSync(file, buf);
-}
 
 describe('Hugging Face folders', () => {
   const m = randomLlama(cfg, 3, { std: 0.25 });
