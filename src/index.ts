@@ -76,6 +76,8 @@ export * from './core/linalg';
 export * from './llm/lora-delta';
 export * from './cora/delta';
 export * from './runner/load-rec-run';
+export * from './runner/scale';
+export * from './runner/suite';
 export * from './viz/plotly';
 export * from './viz/summaries';
 export * from './viz/display';

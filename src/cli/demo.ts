@@ -5,8 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../core/backend';
 import { projectRoot, resolveModelDir } from '../core/paths';
-import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
-import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
+import type { RecRunResult } from '../runner/rec-experiment';
+import { suiteBudget, suiteCF, suiteRec } from '../runner/suite';
 import { formatRunTable } from '../runner/tables';
 import { numberFlag, parseFlags, runMain } from './args';
 
@@ -22,28 +22,19 @@ runMain(async () => {
   const root = projectRoot();
   const outRoot = path.resolve(root, f['out'] as string);
   const say = (l: string) => process.stdout.write(l + '\n');
-  // The synthetic world has ~15k train rows: a higher MF learning rate than CoLLM's ML-1M setting
-  // reaches its best valid AUC in ~30 epochs instead of >60.
-  const mfDir = path.join(outRoot, `mf-s${seed}`);
-  const mf = await runCFExperiment(makeCFExperiment({ dataset: 'synthetic', model: 'mf', seed, backend, train: { lr: 1e-2, maxEpochs: 60, patience: 10 } }),
-    { outDir: mfDir, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
+  // the `default` scale of the notebook suite: MF with a higher learning rate than CoLLM's ML-1M setting
+  // (~15k train rows reach their best valid AUC in ~30 epochs), LLM runs of 3 epochs x 25 iterations of
+  // batch 16, 300 valid / 1,000 test rows: a few minutes each on a laptop CPU
+  const opts = { runsRoot: outRoot, backend, onProgress: say };
+  const mf = (await suiteCF('default', 'mf', seed, { ...opts, onProgress: (l: string) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } })).result;
   say('\n' + formatRunTable([mf]) + '\n');
   if (f['cf-only']) return;
   const llmDir = resolveModelDir();
   say(`LLM: ${path.relative(root, llmDir)} (its model card: ${path.relative(root, path.join(llmDir, 'README.md'))})`);
-  // budgets sized for a few minutes on a laptop CPU: 3 epochs of 25 iterations, batch 16; 300 valid / 1,000 test rows
-  const common = { dataset: 'synthetic' as const, seed, backend, testRows: 1000, validRows: 300, cf: { model: 'mf' as const, runDir: mfDir },
-    train: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 10, patience: 3, evalBatchSize: 32 } };
   const runs: RecRunResult[] = [];
-  const tallrecDir = path.join(outRoot, `tallrec-s${seed}`);
-  for (const [method, dir, extra] of [
-    ['base', path.join(outRoot, `base-s${seed}`), {}],
-    ['tallrec', tallrecDir, {}],
-    ['collm', path.join(outRoot, `collm-mf-s${seed}`), { collm: { variant: 'stage2' as const, tallrecRunDir: tallrecDir } }],
-    ['cora', path.join(outRoot, `cora-mf-s${seed}`), {}],
-  ] as const) {
+  for (const [method, cf] of [['base', null], ['tallrec', null], ['collm', 'mf'], ['cora', 'mf']] as const) {
     say(`\n== ${method} ==`);
-    runs.push(await runRecExperiment(makeRecExperiment({ ...common, method, ...extra }), { outDir: dir, onProgress: say }));
+    runs.push((await suiteRec('default', method, cf, seed, opts)).result);
   }
   const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '  n/a ' : x.toFixed(4));
   say('\nmethod        test AUC [95% CI]           test UAUC  users  warm AUC  cold AUC  trained params  s');
@@ -52,6 +43,6 @@ runMain(async () => {
     const name = r.method + (r.cf ? `-${r.cf}` : '');
     say(`${name.padEnd(13)} ${fmt(r.test.auc)} [${fmt(r.test.aucCi?.lo)}, ${fmt(r.test.aucCi?.hi)}]  ${fmt(r.test.uauc)}     ${String(r.test.uaucUsers).padStart(4)}  ${fmt(r.test.warmCold.cora.warm.auc)}    ${fmt(r.test.warmCold.cora.cold.auc)}    ${String(r.trainableParameters).padStart(14)}  ${r.meta.wallSeconds.toFixed(0)}`);
   }
-  say(`\nLLM methods are scored on a seeded sample of ${common.testRows} test rows; warm/cold = CoRA's not_cold definition. Runs: ${path.relative(root, outRoot)}/`);
+  say(`\nLLM methods are scored on a seeded sample of ${suiteBudget('default').testRows} test rows; warm/cold = CoRA's not_cold definition. Runs: ${path.relative(root, outRoot)}/`);
   if (!fs.existsSync(outRoot)) throw new Error(`demo: nothing written to ${outRoot}`);
 });

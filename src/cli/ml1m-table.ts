@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../core/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
-import { projectRoot } from '../core/paths';
+import { projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
 import { loadDataset } from '../data/load';
@@ -77,8 +77,8 @@ runMain(async () => {
     records.push(rec(tallrec, 'tallrec', null, tallrec.trainableParameters));
     for (const cf of cfs) {
       const c = await cfRun(cf, seed);
-      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: c.dir }, collm: { variant: 'stage2', tallrecRunDir: path.join(runs, `collm-ml1m-tallrec-s${seed}`) } });
-      const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: c.dir } });
+      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: storedPath(c.dir) }, collm: { variant: 'stage2', tallrecRunDir: storedPath(path.join(runs, `collm-ml1m-tallrec-s${seed}`)) } });
+      const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: storedPath(c.dir) } });
       records.push(rec(collm, 'collm', cf, collm.trainableParameters), rec(cora, 'cora', cf, cora.trainableParameters));
       writeJsonAtomic(path.join(root, 'results', 'ml1m-table.json'), records);
       (pairs[`CoRA-${cf} vs CoLLM-${cf}`] ??= []).push(pair(`cora-${cf}-s${seed}`, `collm-${cf}-s${seed}`));

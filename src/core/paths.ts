@@ -15,6 +15,17 @@ export function projectRoot(): string {
   }
 }
 
+/** A path from a saved config: as is when absolute or present from the working folder, else under the project root. */
+export function projectPath(p: string): string {
+  return path.isAbsolute(p) || fs.existsSync(p) ? path.resolve(p) : path.join(projectRoot(), p);
+}
+
+/** A path to store in a config: relative to the project root when inside it, else absolute. */
+export function storedPath(p: string): string {
+  const rel = path.relative(projectRoot(), path.resolve(p));
+  return rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
+}
+
 /** Options for data resolution. */
 export interface DataDirOptions {
   /** An explicit data folder; wins over everything else. */

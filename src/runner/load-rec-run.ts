@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend, type BackendChoice } from '../core/backend';
 import { loadParams } from '../core/checkpoint';
 import { readJson } from '../core/io';
-import { projectRoot, resolveModelDir } from '../core/paths';
+import { projectPath, projectRoot, resolveModelDir } from '../core/paths';
 import type { CFCommonConfig, CFModel, CFSpec } from '../cf/types';
 import { collmMethod } from '../collm/method';
 import { CORA_DEFAULTS, coraMethod, type CoraMethod } from '../cora/method';
@@ -61,10 +61,6 @@ export interface LoadedRecRun {
   dispose(): void;
 }
 
-/** A path from a run's config: as is when absolute or present from the working folder, else under the project root. */
-function runPath(p: string): string {
-  return path.isAbsolute(p) || fs.existsSync(p) ? path.resolve(p) : path.join(projectRoot(), p);
-}
 
 function bestOf(dir: string, what: string): string {
   const f = path.join(dir, 'train', 'best.safetensors');
@@ -79,7 +75,7 @@ export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): 
   const config = makeRecExperiment(readJson<RecExperimentConfig>(cfgFile));
   if (opts.backend || !currentBackend()) await initBackend(opts.backend ?? config.backend);
   const dataset = opts.datasetOverride ?? loadDataset(config.dataset, { dataDir: config.dataDir ?? undefined });
-  const llmDir = opts.llmOverride?.dir ?? resolveModelDir(config.llmDir === null ? undefined : runPath(config.llmDir));
+  const llmDir = opts.llmOverride?.dir ?? resolveModelDir(config.llmDir === null ? undefined : projectPath(config.llmDir));
   const llm = opts.llmOverride?.model ?? loadHfModel(llmDir);
   const owned: (() => void)[] = [];
   const disposeAll = () => {
@@ -92,7 +88,7 @@ export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): 
     const yesId = answerTokenId(tokenizer), padId = tokenizer.eosId ?? 0;
     let cf: LoadedRecRun['cf'] = null;
     if (config.method === 'collm' || config.method === 'cora') {
-      const c = loadCFRun(config.cf.runDir === null ? path.join(runDir, 'cf') : runPath(config.cf.runDir), dataset);
+      const c = loadCFRun(config.cf.runDir === null ? path.join(runDir, 'cf') : projectPath(config.cf.runDir), dataset);
       owned.push(() => tf.dispose([...Object.values(c.model.params), ...Object.values(c.model.buffers)]));
       cf = c;
     }
@@ -108,7 +104,7 @@ export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): 
       if (config.method === 'tallrec') method = tallrecMethod(llm, yesId, { lora: l });
       else {
         if (config.collm.variant !== 'T3') {
-          const stage1 = config.collm.tallrecRunDir === null ? path.join(runDir, 'stage1', 'best.safetensors') : bestOf(runPath(config.collm.tallrecRunDir), 'the TALLRec run');
+          const stage1 = config.collm.tallrecRunDir === null ? path.join(runDir, 'stage1', 'best.safetensors') : bestOf(projectPath(config.collm.tallrecRunDir), 'the TALLRec run');
           if (!fs.existsSync(stage1)) throw new Error(`${stage1}: CoLLM's stage-1 LoRA is missing`);
           loadParams(stage1, l.params, null);
         }

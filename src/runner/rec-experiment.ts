@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../core/backend';
 import { loadParams } from '../core/checkpoint';
 import { readJson, writeJsonAtomic } from '../core/io';
-import { projectRoot, resolveModelDir } from '../core/paths';
+import { projectPath, projectRoot, resolveModelDir } from '../core/paths';
 import { makeRng } from '../core/rng';
 import { startRun, type RunMeta } from '../core/run-meta';
 import { loadCFCheckpoint } from '../cf/checkpoint';
@@ -142,7 +142,7 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
   }
   writeJsonAtomic(cfgFile, exp);
   const ds = opts.datasetOverride ?? loadDataset(exp.dataset, { dataDir: exp.dataDir ?? undefined });
-  const llmDir = opts.llmOverride?.dir ?? resolveModelDir(exp.llmDir ?? undefined);
+  const llmDir = opts.llmOverride?.dir ?? resolveModelDir(exp.llmDir === null ? undefined : projectPath(exp.llmDir));
   const llm = opts.llmOverride?.model ?? loadHfModel(llmDir);
   const tok = await loadTokenizer(llmDir);
   const yesId = answerTokenId(tok), padId = tok.eosId ?? 0;
@@ -151,7 +151,7 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
   try {
     let cf: { spec: CFSpec<CFCommonConfig>; model: CFModel } | null = null;
     if (exp.method === 'collm' || exp.method === 'cora') {
-      let cfDir = exp.cf.runDir;
+      let cfDir = exp.cf.runDir === null ? null : projectPath(exp.cf.runDir);
       if (!cfDir) {
         cfDir = path.join(opts.outDir, 'cf');
         log(`training the CF backbone (${exp.cf.model}) in ${cfDir}`);
@@ -185,7 +185,7 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
         if (!exp.collm.tallrecRunDir) {
           const t = tallrecMethod(llm, yesId, { lora, promptKind: 'collm' });
           await trainStage(t, dir);
-        } else loadParams(path.join(exp.collm.tallrecRunDir, 'train', 'best.safetensors'), lora.params, null);
+        } else loadParams(path.join(projectPath(exp.collm.tallrecRunDir), 'train', 'best.safetensors'), lora.params, null);
       }
       method = collmMethod(llm, yesId, cf!, { variant: exp.collm.variant, lora, seed: exp.seed });
       training = await trainStage(method, path.join(opts.outDir, 'train'));

@@ -1,0 +1,162 @@
+// The shared runs behind the notebooks: one budget per scale (dataset, seeds, CF and LLM training
+// budgets, rows scored) and named run folders, so that notebook 3 trains TALLRec/CoLLM, notebook 4
+// trains CoRA, and notebooks 5-8 reuse those same finished runs instead of training again. At `paper`
+// scale the folders are the ML-1M table's own (results/runs/collm-ml1m-*).
+// Reference: issue "notebooks"; ../shared/notes/methods.md §3-7.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BackendChoice } from '../core/backend';
+import { readJson } from '../core/io';
+import { projectPath, projectRoot, storedPath } from '../core/paths';
+import type { CFTrainConfig } from '../cf/train';
+import type { CFKind } from '../cf/types';
+import type { DatasetName } from '../data/load';
+import type { Dataset } from '../data/types';
+import type { RecTrainConfig } from '../rec/train';
+import { makeCFExperiment, runCFExperiment, type CFExperimentConfig, type CFRunResult } from './cf-experiment';
+import { makeRecExperiment, runRecExperiment, type RecExperimentConfig, type RecMethodName, type RecRunResult } from './rec-experiment';
+import type { Scale } from './scale';
+
+/** What one scale runs. */
+export interface SuiteBudget {
+  /** Dataset of every run at this scale. */
+  readonly dataset: DatasetName;
+  /** Seeds the notebooks run (each notebook may use the first only). */
+  readonly seeds: readonly number[];
+  /** CF training over the model's preset (CF_TRAIN_PRESETS). */
+  readonly cfTrain: Readonly<Partial<CFTrainConfig>>;
+  /** LLM training (all LLM methods). */
+  readonly recTrain: Readonly<Partial<RecTrainConfig>>;
+  /** Test rows scored by the LLM methods (seeded sample; 0 = all). */
+  readonly testRows: number;
+  /** Validation rows for model selection (seeded sample of valid_small; 0 = all). */
+  readonly validRows: number;
+}
+
+/** The budgets. `default` is the demo's (a few minutes per LLM run on a laptop CPU); `paper` is the ML-1M table's. */
+export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze({
+  smoke: {
+    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 3, patience: 3 },
+    recTrain: { maxEpochs: 1, itersPerEpoch: 3, warmupSteps: 1, patience: 1, batchSize: 4, evalBatchSize: 32 }, testRows: 160, validRows: 64,
+  },
+  default: {
+    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 60, patience: 10 },
+    recTrain: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 10, patience: 3, evalBatchSize: 32 }, testRows: 1000, validRows: 300,
+  },
+  paper: {
+    dataset: 'collm-ml1m', seeds: [0, 1, 2], cfTrain: {},
+    recTrain: { maxEpochs: 4, itersPerEpoch: 50, patience: 5 }, testRows: 0, validRows: 300,
+  },
+});
+
+/** Where suite runs live and how they run. */
+export interface SuiteOptions {
+  /** Root of the smoke/default run folders: explicit, else $CFLLM_RUNS_DIR, else results/notebooks. */
+  readonly runsRoot?: string;
+  readonly backend?: BackendChoice;
+  /** Progress lines (training epochs, scoring). */
+  readonly onProgress?: (line: string) => void;
+  /** An already loaded dataset of this scale (saves reloading it per run). */
+  readonly dataset?: Dataset;
+}
+
+/** A finished run: its folder and its result.json. */
+export interface SuiteRun<R> {
+  readonly dir: string;
+  readonly result: R;
+}
+
+/** The budget of a scale. */
+export function suiteBudget(scale: Scale): SuiteBudget {
+  const b = SUITE_BUDGETS[scale];
+  if (!b) throw new Error(`suiteBudget: unknown scale "${scale}"`);
+  return b;
+}
+
+/** The folder of the run `name` (e.g. "cora-mf-s0") at a scale. */
+export function suiteRunDir(scale: Scale, name: string, opts: Pick<SuiteOptions, 'runsRoot'> = {}): string {
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new Error(`suiteRunDir: bad run name "${name}" (lower-case letters, digits, '.', '-')`);
+  const b = suiteBudget(scale);
+  if (scale === 'paper') return path.join(projectRoot(), 'results', 'runs', `${b.dataset}-${name}`);
+  const root = opts.runsRoot ?? process.env['CFLLM_RUNS_DIR'] ?? path.join(projectRoot(), 'results', 'notebooks');
+  return path.join(path.resolve(root), scale, `${b.dataset}-${name}`);
+}
+
+/** Name of a run: method[-cf][-tag]-s<seed>. */
+export function suiteRunName(method: RecMethodName | CFKind, cf: CFKind | null, seed: number, tag = ''): string {
+  return `${method}${cf ? `-${cf}` : ''}${tag ? `-${tag}` : ''}-s${seed}`;
+}
+
+/** A config with its run-folder paths resolved, so stored relative and absolute paths compare equal. */
+function comparable(config: unknown): string {
+  return JSON.stringify(config, (k, v: unknown) => ((k === 'runDir' || k === 'tallrecRunDir') && typeof v === 'string' ? projectPath(v) : v));
+}
+
+/** Returns result.json when the folder holds a finished run of exactly `config`; null when unfinished; throws when it holds another experiment. */
+function finished<R extends { config: unknown }>(dir: string, config: unknown): R | null {
+  const f = path.join(dir, 'result.json');
+  if (!fs.existsSync(f)) return null;
+  const r = readJson<R>(f);
+  if (comparable(r.config) !== comparable(config)) {
+    throw new Error(`${f}: a finished run of a different experiment (settings changed since); delete ${dir} to run it again`);
+  }
+  return r;
+}
+
+/** The CF experiment of a scale. */
+export function suiteCFExperiment(scale: Scale, model: CFKind, seed: number, opts: Pick<SuiteOptions, 'backend'> = {}): CFExperimentConfig {
+  const b = suiteBudget(scale);
+  return makeCFExperiment({ dataset: b.dataset, model, seed, backend: opts.backend ?? 'auto', train: b.cfTrain });
+}
+
+/** Trains (or resumes, or reuses when finished) the CF model `model` at a scale. */
+export async function suiteCF(scale: Scale, model: CFKind, seed: number, opts: SuiteOptions = {}): Promise<SuiteRun<CFRunResult>> {
+  const dir = suiteRunDir(scale, suiteRunName(model, null, seed), opts);
+  const exp = suiteCFExperiment(scale, model, seed, opts);
+  const done = finished<CFRunResult>(dir, exp);
+  if (done) {
+    opts.onProgress?.(`${model} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
+    return { dir, result: done };
+  }
+  const result = await runCFExperiment(exp, { outDir: dir, onProgress: opts.onProgress, ...(opts.dataset ? { datasetOverride: opts.dataset } : {}) });
+  return { dir, result };
+}
+
+/** Settings of one LLM run beyond the scale's budget (e.g. { cora: { rank: 4 } } with tag "r4"). */
+export interface SuiteRecExtra {
+  /** Overrides of the experiment (not dataset, method, seed or budgets). */
+  readonly config?: Partial<Pick<RecExperimentConfig, 'lora' | 'cora' | 'collm' | 'llmDir'>>;
+  /** Run-name suffix that tells this run apart from the plain one; required with `config`. */
+  readonly tag?: string;
+}
+
+/** The LLM experiment of a scale; CoLLM/CoRA take the scale's CF run, CoLLM its TALLRec run as stage 1. */
+export function suiteRecExperiment(scale: Scale, method: RecMethodName, cf: CFKind | null, seed: number, extra: SuiteRecExtra = {}, opts: Pick<SuiteOptions, 'backend' | 'runsRoot'> = {}): RecExperimentConfig {
+  const b = suiteBudget(scale);
+  const needsCf = method === 'collm' || method === 'cora';
+  if (needsCf && !cf) throw new Error(`suiteRecExperiment: ${method} needs a CF backbone`);
+  if (!needsCf && cf) throw new Error(`suiteRecExperiment: ${method} takes no CF backbone (got ${cf})`);
+  if (extra.config && !extra.tag) throw new Error('suiteRecExperiment: a run with its own settings needs a tag to name its folder');
+  const cfPart = cf ? { cf: { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } } : {};
+  const collm = method === 'collm' ? { collm: { variant: 'stage2' as const, tallrecRunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed), opts)) } } : {};
+  return makeRecExperiment({
+    dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', train: b.recTrain, testRows: b.testRows, validRows: b.validRows, llmDir: null,
+    ...cfPart, ...collm, ...extra.config,
+  });
+}
+
+/** Trains (or resumes, or reuses when finished) one LLM method at a scale, first its CF backbone and, for CoLLM, its TALLRec stage. */
+export async function suiteRec(scale: Scale, method: RecMethodName, cf: CFKind | null, seed: number, opts: SuiteOptions & { readonly extra?: SuiteRecExtra } = {}): Promise<SuiteRun<RecRunResult>> {
+  const extra = opts.extra ?? {};
+  const exp = suiteRecExperiment(scale, method, cf, seed, extra, opts);
+  const dir = suiteRunDir(scale, suiteRunName(method, cf, seed, extra.tag), opts);
+  const done = finished<RecRunResult>(dir, exp);
+  if (done) {
+    opts.onProgress?.(`${method}${cf ? `-${cf}` : ''} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
+    return { dir, result: done };
+  }
+  if (cf) await suiteCF(scale, cf, seed, opts);
+  if (method === 'collm' && exp.collm.variant !== 'T3') await suiteRec(scale, 'tallrec', null, seed, { ...opts, extra: {} });
+  const result = await runRecExperiment(exp, { outDir: dir, onProgress: opts.onProgress, ...(opts.dataset ? { datasetOverride: opts.dataset } : {}) });
+  return { dir, result };
+}

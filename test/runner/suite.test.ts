@@ -1,0 +1,71 @@
+// The notebook suite: scale parsing, run folders and names, the experiments each scale builds, reuse of
+// finished runs (and refusal of a folder holding another experiment), and — where the ML-1M table's runs
+// exist — that `paper` scale reuses them instead of training again.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/core/paths';
+import { byScale, parseScale } from '../../src/runner/scale';
+import { SUITE_BUDGETS, suiteCF, suiteRec, suiteRecExperiment, suiteRunDir, suiteRunName } from '../../src/runner/suite';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-suite-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('scale', () => {
+  it('parses the three scales, falls back when unset and names the source of a bad value', () => {
+    expect(parseScale(undefined)).toBe('default');
+    expect(parseScale('', 'smoke')).toBe('smoke');
+    expect(parseScale('paper')).toBe('paper');
+    expect(() => parseScale('huge')).toThrow(/\$CFLLM_SCALE: "huge" is not a scale; use one of smoke, default, paper/);
+    expect(byScale('smoke', { smoke: 1, default: 2, paper: 3 })).toBe(1);
+  });
+});
+
+describe('suite run folders and experiments', () => {
+  it('names runs method[-cf][-tag]-s<seed> and places them by scale', () => {
+    expect(suiteRunName('cora', 'mf', 2, 'r4')).toBe('cora-mf-r4-s2');
+    expect(suiteRunDir('default', 'tallrec-s0', { runsRoot: tmp })).toBe(path.join(tmp, 'default', 'synthetic-tallrec-s0'));
+    expect(suiteRunDir('paper', 'cora-mf-s1')).toBe(path.join(projectRoot(), 'results', 'runs', 'collm-ml1m-cora-mf-s1'));
+    expect(() => suiteRunDir('smoke', '../x')).toThrow(/bad run name/);
+  });
+
+  it('gives CoLLM the scale\'s CF and TALLRec runs as relative paths and applies the budget', () => {
+    const e = suiteRecExperiment('default', 'collm', 'lightgcn', 1, {}, { runsRoot: path.join(projectRoot(), 'results', 'notebooks') });
+    expect(e.cf).toEqual({ model: 'lightgcn', runDir: path.join('results', 'notebooks', 'default', 'synthetic-lightgcn-s1') });
+    expect(e.collm.tallrecRunDir).toBe(path.join('results', 'notebooks', 'default', 'synthetic-tallrec-s1'));
+    expect(e.train).toEqual(SUITE_BUDGETS.default.recTrain);
+    expect(e.testRows).toBe(SUITE_BUDGETS.default.testRows);
+    expect(() => suiteRecExperiment('smoke', 'cora', null, 0)).toThrow(/cora needs a CF backbone/);
+    expect(() => suiteRecExperiment('smoke', 'tallrec', 'mf', 0)).toThrow(/takes no CF backbone/);
+    expect(() => suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { cora: { rank: 2 } } })).toThrow(/needs a tag/);
+    expect(suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { cora: { rank: 2 } }, tag: 'r2' }).cora).toEqual({ rank: 2 });
+  });
+});
+
+describe('reuse of finished runs', () => {
+  it('trains a CF run once, then returns the finished result without training', async () => {
+    const lines: string[] = [];
+    const first = await suiteCF('smoke', 'mf', 0, { runsRoot: tmp, backend: 'wasm', onProgress: (l) => lines.push(l) });
+    expect(first.result.training.epochsRun).toBeGreaterThan(0);
+    expect(lines.some((l) => /epoch 0/.test(l))).toBe(true);
+    const again: string[] = [];
+    const second = await suiteCF('smoke', 'mf', 0, { runsRoot: tmp, backend: 'wasm', onProgress: (l) => again.push(l) });
+    expect(second.result.meta.wallSeconds).toBe(first.result.meta.wallSeconds);
+    expect(again).toEqual([`mf seed 0: reusing the finished run in ${path.join(tmp, 'smoke', 'synthetic-mf-s0')}`]);
+  });
+
+  it('refuses a folder whose finished run is another experiment', async () => {
+    const exp = suiteRecExperiment('smoke', 'tallrec', null, 5, {}, { runsRoot: tmp });
+    const dir = suiteRunDir('smoke', 'tallrec-s5', { runsRoot: tmp });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ config: { ...exp, testRows: 7 } }));
+    await expect(suiteRec('smoke', 'tallrec', null, 5, { runsRoot: tmp })).rejects.toThrow(/a finished run of a different experiment .*delete/);
+  });
+
+  const tableRun = path.join(projectRoot(), 'results', 'runs', 'collm-ml1m-collm-mf-s0', 'result.json');
+  it.skipIf(!fs.existsSync(tableRun))('paper scale reuses the ML-1M table\'s finished CoLLM run (needs results/runs from npm run ml1m-table)', async () => {
+    const r = await suiteRec('paper', 'collm', 'mf', 0);
+    expect(r.result.meta.wallSeconds).toBe(JSON.parse(fs.readFileSync(tableRun, 'utf8')).meta.wallSeconds);
+  });
+});
