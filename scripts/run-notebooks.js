@@ -130,6 +130,10 @@ function runNotebooks(opts = {}) {
   const nbEnv = ensureNotebookEnv({ quiet: opts.quiet ?? false });
   buildLibrary(opts.build ?? 'auto', log);
   fs.mkdirSync(outDir, { recursive: true });
+  // executed copies train their own runs from scratch (shared by the notebooks of this call); --in-place
+  // runs use the suite's folders (results/notebooks/<scale>, or the ML-1M table's at paper scale)
+  const runsDir = path.join(outDir, 'runs');
+  if (!opts.inPlace) fs.rmSync(runsDir, { recursive: true, force: true });
   const shown = path.relative(root, outDir).startsWith('..') ? outDir : path.relative(root, outDir) || '.';
   log(`notebooks: ${names.length} at scale ${scale}${opts.inPlace ? ', in place' : ''}; executed copies in ${shown}/ (setup ${((Date.now() - t) / 1000).toFixed(1)} s)`);
   for (const name of names) {
@@ -138,7 +142,10 @@ function runNotebooks(opts = {}) {
     const out = path.join(outDir, name);
     const env = { ...process.env, ...nbEnv, CFLLM_SCALE: scale, NO_COLOR: '1', FORCE_COLOR: '0' };
     if (opts.inPlace) delete env.CFLLM_FIGURES_DIR;
-    else env.CFLLM_FIGURES_DIR = path.join(outDir, 'figures');
+    else {
+      env.CFLLM_FIGURES_DIR = path.join(outDir, 'figures');
+      env.CFLLM_RUNS_DIR = runsDir;
+    }
     env.CFLLM_FIGURE_MODE = opts.figureMode ?? 'static';
     // kernel cwd = notebooks/, as in Jupyter: notebooks import the library as '../dist'
     const res = spawnSync(SYSTEM_PYTHON, ['-c', DRIVER, src, out, notebooksDir, 'tslab', String(timeout)],
@@ -211,7 +218,8 @@ Executes notebooks/NN-*.ipynb headless on the tslab kernel with CFLLM_SCALE=<sca
 Executed copies go to .cache/notebooks/ (figures to .cache/notebooks/figures/); --in-place writes
 passing notebooks back into notebooks/ and their figures into figures/. Figures in the notebooks are
 static PNGs unless --figure-mode both (interactive plotly too: ~14 MB per notebook). Exit status 1 if
-any failed.`;
+any failed. Executed copies train their own runs in <out>/runs (fresh each call); --in-place runs use
+results/notebooks/<scale>/ (paper scale: the ML-1M table's results/runs/), reusing finished runs.`;
 
 module.exports = { runNotebooks };
 
