@@ -23,8 +23,10 @@ export interface SuiteBudget {
   readonly dataset: DatasetName;
   /** Seeds the notebooks run (each notebook may use the first only). */
   readonly seeds: readonly number[];
-  /** CF training over the model's preset (CF_TRAIN_PRESETS). */
+  /** CF training over the model's preset (CF_TRAIN_PRESETS), all models. */
   readonly cfTrain: Readonly<Partial<CFTrainConfig>>;
+  /** Per-model CF training over `cfTrain`. */
+  readonly cfTrainByModel: Readonly<Partial<Record<CFKind, Readonly<Partial<CFTrainConfig>>>>>;
   /** LLM training (all LLM methods). */
   readonly recTrain: Readonly<Partial<RecTrainConfig>>;
   /** Test rows scored by the LLM methods (seeded sample; 0 = all). */
@@ -36,15 +38,15 @@ export interface SuiteBudget {
 /** The budgets. `default` is the demo's (a few minutes per LLM run on a laptop CPU); `paper` is the ML-1M table's. */
 export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze({
   smoke: {
-    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 3, patience: 3 },
+    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 3, patience: 3 }, cfTrainByModel: {},
     recTrain: { maxEpochs: 1, itersPerEpoch: 3, warmupSteps: 1, patience: 1, batchSize: 4, evalBatchSize: 32 }, testRows: 160, validRows: 64,
   },
   default: {
-    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 60, patience: 10 },
+    dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 60, patience: 10 }, cfTrainByModel: {},
     recTrain: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 10, patience: 3, evalBatchSize: 32 }, testRows: 1000, validRows: 300,
   },
   paper: {
-    dataset: 'collm-ml1m', seeds: [0, 1, 2], cfTrain: {},
+    dataset: 'collm-ml1m', seeds: [0, 1, 2], cfTrain: {}, cfTrainByModel: {},
     recTrain: { maxEpochs: 4, itersPerEpoch: 50, patience: 5 }, testRows: 0, validRows: 300,
   },
 });
@@ -106,7 +108,7 @@ function finished<R extends { config: unknown }>(dir: string, config: unknown): 
 /** The CF experiment of a scale. */
 export function suiteCFExperiment(scale: Scale, model: CFKind, seed: number, opts: Pick<SuiteOptions, 'backend'> = {}): CFExperimentConfig {
   const b = suiteBudget(scale);
-  return makeCFExperiment({ dataset: b.dataset, model, seed, backend: opts.backend ?? 'auto', train: b.cfTrain });
+  return makeCFExperiment({ dataset: b.dataset, model, seed, backend: opts.backend ?? 'auto', train: { ...b.cfTrain, ...b.cfTrainByModel[model] } });
 }
 
 /** Trains (or resumes, or reuses when finished) the CF model `model` at a scale. */
@@ -124,8 +126,8 @@ export async function suiteCF(scale: Scale, model: CFKind, seed: number, opts: S
 
 /** Settings of one LLM run beyond the scale's budget (e.g. { cora: { rank: 4 } } with tag "r4"). */
 export interface SuiteRecExtra {
-  /** Overrides of the experiment (not dataset, method, seed or budgets). */
-  readonly config?: Partial<Pick<RecExperimentConfig, 'lora' | 'cora' | 'collm' | 'llmDir'>>;
+  /** Overrides of the experiment (not dataset, method or seed); `train` is merged over the scale's budget. */
+  readonly config?: Partial<Pick<RecExperimentConfig, 'lora' | 'cora' | 'collm' | 'llmDir' | 'train' | 'testRows' | 'validRows'>>;
   /** Run-name suffix that tells this run apart from the plain one; required with `config`. */
   readonly tag?: string;
 }
@@ -140,8 +142,8 @@ export function suiteRecExperiment(scale: Scale, method: RecMethodName, cf: CFKi
   const cfPart = cf ? { cf: { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } } : {};
   const collm = method === 'collm' ? { collm: { variant: 'stage2' as const, tallrecRunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed), opts)) } } : {};
   return makeRecExperiment({
-    dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', train: b.recTrain, testRows: b.testRows, validRows: b.validRows, llmDir: null,
-    ...cfPart, ...collm, ...extra.config,
+    dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', testRows: b.testRows, validRows: b.validRows, llmDir: null,
+    ...cfPart, ...collm, ...extra.config, train: { ...b.recTrain, ...extra.config?.train },
   });
 }
 
