@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the vitest suite (arguments are passed through, e.g. a file filter) and ends with the plain
-// line CI reads: "N passed, N failed". Exit status is vitest's.
+// Runs the vitest suite (arguments are passed through, e.g. a file filter), then executes every notebook
+// headless at smoke scale (each notebook counts as one test; skipped when a file filter is given or
+// CFLLM_SKIP_NOTEBOOKS=1), and ends with the plain line CI reads: "N passed, N failed".
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -36,6 +37,20 @@ if (userArgs.length === 0 && fs.existsSync(addon) && process.env.CFLLM_NATIVE !=
   passed += p2;
   failed += f2;
   if (s2 !== 0) status = s2;
+}
+if (userArgs.length === 0 && process.env.CFLLM_SKIP_NOTEBOOKS !== '1') {
+  process.stdout.write('\nnotebooks: every notebooks/NN-*.ipynb executed headless at smoke scale (tslab kernel)\n');
+  try {
+    const { runNotebooks } = require('./run-notebooks');
+    const nb = runNotebooks({ scale: 'smoke', build: 'auto' });
+    passed += nb.passed.length;
+    failed += nb.failed.length;
+    if (nb.failed.length) status = 1;
+  } catch (e) {
+    process.stderr.write(`notebooks could not run: ${e.message}\n`);
+    failed += 1;
+    status = 1;
+  }
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(status === 0 && failed === 0 ? 0 : 1);
