@@ -132,7 +132,8 @@ function runNotebooks(opts = {}) {
   fs.mkdirSync(outDir, { recursive: true });
   // executed copies train their own runs from scratch (shared by the notebooks of this call); --in-place
   // runs use the suite's folders (results/notebooks/<scale>, or the ML-1M table's at paper scale)
-  const runsDir = path.join(outDir, 'runs');
+  // (one folder per call, so that concurrent calls do not share or delete each other's runs)
+  const runsDir = path.join(outDir, 'runs', String(process.pid));
   if (!opts.inPlace) fs.rmSync(runsDir, { recursive: true, force: true });
   const shown = path.relative(root, outDir).startsWith('..') ? outDir : path.relative(root, outDir) || '.';
   log(`notebooks: ${names.length} at scale ${scale}${opts.inPlace ? ', in place' : ''}; executed copies in ${shown}/ (setup ${((Date.now() - t) / 1000).toFixed(1)} s)`);
@@ -180,6 +181,7 @@ function runNotebooks(opts = {}) {
     const kernel = report.kernelStart === null ? '' : `; kernel start ${report.kernelStart.toFixed(1)} s`;
     log(`PASS ${name}  ${seconds} s${kernel}${opts.inPlace ? '  (written to notebooks/)' : ''}`);
   }
+  if (!opts.inPlace && !opts.keepRuns) fs.rmSync(runsDir, { recursive: true, force: true });
   log(`notebooks: ${result.passed.length} passed, ${result.failed.length} failed`);
   return result;
 }
@@ -197,6 +199,7 @@ function parseArgs(argv) {
     if (a === '--scale') opts.scale = value();
     else if (a === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--in-place') opts.inPlace = true;
+    else if (a === '--keep-runs') opts.keepRuns = true;
     else if (a === '--out') opts.outDir = path.resolve(value());
     else if (a === '--timeout') opts.timeout = Number(value());
     else if (a === '--figure-mode') {
@@ -213,12 +216,13 @@ function parseArgs(argv) {
 }
 
 const HELP = `usage: node scripts/run-notebooks.js [--scale smoke|default] [--only 01,03] [--in-place] [--out DIR]
-       [--timeout SECONDS_PER_CELL] [--figure-mode both|interactive|static] [--build|--no-build]
+       [--timeout SECONDS_PER_CELL] [--figure-mode both|interactive|static] [--build|--no-build] [--keep-runs]
 Executes notebooks/NN-*.ipynb headless on the tslab kernel with CFLLM_SCALE=<scale> (default smoke).
 Executed copies go to .cache/notebooks/ (figures to .cache/notebooks/figures/); --in-place writes
 passing notebooks back into notebooks/ and their figures into figures/. Figures in the notebooks are
 static PNGs unless --figure-mode both (interactive plotly too: ~14 MB per notebook). Exit status 1 if
-any failed. Executed copies train their own runs in <out>/runs (fresh each call); --in-place runs use
+any failed. Executed copies train their own runs in <out>/runs/<pid> (fresh each call, deleted after it
+unless --keep-runs); --in-place runs use
 results/notebooks/<scale>/ (paper scale: the ML-1M table's results/runs/), reusing finished runs.`;
 
 module.exports = { runNotebooks };
