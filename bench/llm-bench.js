@@ -3,54 +3,28 @@
 // per-sample-adapter training step (r=8, q/k/v/o) on a fixed config (4 layers, d=256, 4 heads, FFN 768,
 // vocab 8000, T=128, B=8), for the kit (native GEMM path when built, and the XNNPACK path) beside a
 // PyTorch reference with the same model on the same threads; writes results/bench-llm.json.
-// Usage: npm run bench:llm [-- --threads 1 --reps 5]
+// Kit and PyTorch run in alternating rounds (the machine may be shared: medians, paired ratios and
+// min-max ranges are recorded); --threads sets both the native BLAS threads and PyTorch's.
+// Usage: npm run bench:llm [-- --threads 1,2 --reps 5 --rounds 3]
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { parseArgs } = require('util');
 
-const root = path.resolve(__dirname, '..');
-const CONFIG = { nLayers: 4, dModel: 256, nHeads: 4, ffn: 768, vocab: 8000, seqLen: 128, batch: 8, rank: 8 };
+const { CONFIG, makeSteps, root } = require('./llm-steps');
 
 async function worker(reps) {
-  const tf = require('@tensorflow/tfjs');
-  const kit = require(path.join(root, 'dist', 'index.js'));
-  const info = await kit.initBackend(process.env.CFLLM_BACKEND || 'wasm');
-  const c = CONFIG, B = c.batch, T = c.seqLen;
-  const cfg = kit.makeLlamaConfig({ vocabSize: c.vocab, hiddenSize: c.dModel, intermediateSize: c.ffn, numHiddenLayers: c.nLayers, numAttentionHeads: c.nHeads, tieWordEmbeddings: true });
-  const m = kit.randomLlama(cfg, 0);
-  const rng = kit.makeRng(1);
-  const w = new Int32Array(B * (T + 1)).map(() => rng.int(c.vocab));
-  const eval0 = { training: false, seed: 0 };
-  const lora = kit.initLora(m, { r: c.rank, alpha: 16, dropout: 0, targets: ['q_proj', 'v_proj'] }, 0);
-  const ps = kit.initPerSample(m, { r: c.rank, alpha: 2 * c.rank, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] });
-  const wb = new Map([[c.dModel, tf.randomNormal([B, c.dModel, c.rank], 0, 1 / Math.sqrt(c.dModel), 'float32', 3)]]);
-  const adamCfg = { ...kit.ADAM_DEFAULTS, lr: 1e-4 };
-  const trainStep = (params, hook, adam) => {
-    const vars = Object.values(params);
-    const { value, grads } = tf.variableGrads(() => kit.windowLoss(m, w, B, T, hook), vars);
-    value.dataSync();
-    const named = {};
-    for (const [k, p] of Object.entries(params)) named[k] = grads[p.name];
-    kit.adamStep(params, named, adam, adamCfg);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  const la = kit.initAdamState(lora.params), pa = kit.initAdamState(ps.params);
-  const steps = {
-    forward: () => tf.tidy(() => kit.windowLoss(m, w, B, T).dataSync()),
-    lora: () => trainStep(lora.params, kit.loraHook(lora, eval0), la),
-    perSample: () => trainStep(ps.params, kit.perSampleHook(ps, wb, eval0), pa),
-  };
+  const { tf, info, steps } = await makeSteps();
   const out = {};
   for (const [name, f] of Object.entries(steps)) {
     f();
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < reps; i++) f();
-    out[name] = (B * T * reps) / (Number(process.hrtime.bigint() - t0) / 1e9);
+    out[name] = (CONFIG.batch * CONFIG.seqLen * reps) / (Number(process.hrtime.bigint() - t0) / 1e9);
   }
   const leaks = tf.memory().numTensors;
-  process.stdout.write(JSON.stringify({ who: `kit (${info.name}, ${info.matmulPath})`, matmulPath: info.matmulPath, ...out, numTensorsAfter: leaks }) + '\n');
+  process.stdout.write(JSON.stringify({ who: `kit (${info.name}, ${info.matmulPath})`, matmulPath: info.matmulPath, kernelPatches: info.kernelPatches, ...out, numTensorsAfter: leaks }) + '\n');
 }
 
 function runKit(env, reps) {
@@ -59,41 +33,81 @@ function runKit(env, reps) {
   return JSON.parse(p.stdout.trim().split('\n').pop());
 }
 
+function runPeer(threads, reps) {
+  const py = '/usr/bin/python3';
+  if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) return { peer: null, note: `PyTorch peer skipped: ${py} cannot import torch (as root: apt-get install -y python3-torch)` };
+  const p = spawnSync(py, [path.join(__dirname, 'peer', 'llm_torch.py'), JSON.stringify({ ...CONFIG, threads, reps })],
+    { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
+  if (p.status !== 0) return { peer: null, note: `PyTorch peer failed: ${p.stderr.trim().split('\n').slice(-1)[0]}` };
+  return { peer: JSON.parse(p.stdout.trim().split('\n').pop()), note: '' };
+}
+
+const STEPS = ['forward', 'lora', 'perSample'];
+const median = (v) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const range = (v) => [Math.min(...v), Math.max(...v)];
+
+/** Alternating rounds of the kit (native path) and PyTorch on `threads` threads; per step the medians and the paired per-round ratios. */
+function measure(threads, reps, rounds, native) {
+  const kitRuns = [], peerRuns = [];
+  let note = '';
+  for (let r = 0; r < rounds; r++) {
+    // alternate who goes first so that drifting load on the shared machine hits both sides alike
+    const order = r % 2 === 0 ? ['kit', 'peer'] : ['peer', 'kit'];
+    for (const who of order) {
+      if (who === 'kit') kitRuns.push(native ? runKit({ CFLLM_NATIVE: '1', CFLLM_BLAS_THREADS: String(threads) }, reps) : runKit({ CFLLM_NATIVE: '0' }, reps));
+      else {
+        const p = runPeer(threads, reps);
+        if (p.peer) peerRuns.push(p.peer);
+        else note = p.note;
+      }
+    }
+    process.stderr.write(`[bench] ${threads} thread${threads > 1 ? 's' : ''}, round ${r + 1}/${rounds}: kit ${STEPS.map((s) => kitRuns[r][s].toFixed(0)).join('/')}` +
+      (peerRuns[r] ? `, PyTorch ${STEPS.map((s) => peerRuns[r][s].toFixed(0)).join('/')}` : '') + ' tokens/s (forward/lora/perSample)\n');
+  }
+  const paired = peerRuns.length === kitRuns.length;
+  const steps = Object.fromEntries(STEPS.map((s) => {
+    const k = kitRuns.map((x) => x[s]), p = peerRuns.map((x) => x[s]);
+    const ratios = paired ? k.map((v, i) => v / p[i]) : [];
+    return [s, { kit: median(k), pytorch: paired ? median(p) : null, ratio: paired ? median(ratios) : null, kitRange: range(k), pytorchRange: paired ? range(p) : null, ratioRange: paired ? range(ratios) : null }];
+  }));
+  return { threads, matmulPath: kitRuns[0].matmulPath, who: kitRuns[0].who, peer: peerRuns[0]?.peer ?? null, peerNote: note, steps, kitRuns, peerRuns };
+}
+
 function main() {
-  const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1' }, reps: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
   const reps = Number(values.reps);
   if (values.worker) return worker(reps);
-  const threads = Number(values.threads);
+  const threadList = values.threads.split(',').map(Number);
+  if (!threadList.every((t) => Number.isInteger(t) && t > 0)) throw new Error(`--threads: expected a comma-separated list of positive integers, got "${values.threads}"`);
+  const rounds = Number(values.rounds);
   const t0 = Date.now();
-  const rows = [];
   const native = fs.existsSync(path.join(root, 'native', 'build', 'Release', 'kitgemm.node'));
-  if (native) rows.push(runKit({ CFLLM_NATIVE: '1', CFLLM_BLAS_THREADS: String(threads) }, reps));
-  rows.push(runKit({ CFLLM_NATIVE: '0' }, reps));
-  let peer = null, peerNote = '';
-  const py = '/usr/bin/python3';
-  if (spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) peerNote = `PyTorch peer skipped: ${py} cannot import torch (as root: apt-get install -y python3-torch)`;
-  else {
-    const p = spawnSync(py, [path.join(__dirname, 'peer', 'llm_torch.py'), JSON.stringify({ ...CONFIG, threads, reps })],
-      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 1 << 24 });
-    if (p.status !== 0) peerNote = `PyTorch peer failed: ${p.stderr.trim().split('\n').slice(-1)[0]}`;
-    else peer = JSON.parse(p.stdout.trim().split('\n').pop());
+  const byThreads = {};
+  for (const t of threadList) byThreads[t] = measure(t, reps, rounds, native);
+  // the XNNPACK path (no threads in Node), once, for reference
+  const xnnpack = native ? runKit({ CFLLM_NATIVE: '0' }, reps) : null;
+  const fmt = (v) => v.toFixed(0).padStart(7);
+  for (const t of threadList) {
+    const m = byThreads[t];
+    process.stdout.write(`\nLLM steps, tokens/s, median of ${rounds} alternating rounds [min-max] (4 layers, d=256, 4 heads, FFN 768, vocab 8000, T=128, B=8; ${t} thread${t > 1 ? 's' : ''})\n`);
+    process.stdout.write(`${'step'.padEnd(10)} ${'kit'.padStart(7)} ${'range'.padStart(15)}  ${'PyTorch'.padStart(7)} ${'range'.padStart(15)}  ${'ratio'.padStart(6)} ${'range'.padStart(13)}\n`);
+    for (const s of STEPS) {
+      const e = m.steps[s];
+      process.stdout.write(`${s.padEnd(10)} ${fmt(e.kit)} [${e.kitRange.map((v) => v.toFixed(0)).join('-').padStart(13)}]` +
+        (e.pytorch ? `  ${fmt(e.pytorch)} [${e.pytorchRange.map((v) => v.toFixed(0)).join('-').padStart(13)}]  ${e.ratio.toFixed(2).padStart(5)}x [${e.ratioRange.map((v) => v.toFixed(2)).join('-')}]` : '') + '\n');
+    }
+    process.stdout.write(`  kit: ${m.who}; ${m.peer ?? m.peerNote}\n`);
   }
-  const steps = ['forward', 'lora', 'perSample'];
-  process.stdout.write(`\nLLM steps, tokens/s (4 layers, d=256, 4 heads, FFN 768, vocab 8000, T=128, B=8; ${threads} thread${threads > 1 ? 's' : ''})\n`);
-  process.stdout.write(['who'.padEnd(46), ...steps.map((s) => s.padStart(10)), ...(peer ? steps.map((s) => `${s}/torch`.padStart(16)) : [])].join('  ') + '\n');
-  for (const r of [...rows, ...(peer ? [peer] : [])]) {
-    process.stdout.write([(r.who ?? r.peer).padEnd(46), ...steps.map((s) => r[s].toFixed(0).padStart(10)),
-      ...(peer ? steps.map((s) => `${(r[s] / peer[s]).toFixed(2)}x`.padStart(16)) : [])].join('  ') + '\n');
-  }
-  if (peerNote) process.stdout.write(peerNote + '\n');
-  const kitBest = rows[0];
+  if (xnnpack) process.stdout.write(`\n${xnnpack.who}: ${STEPS.map((s) => `${s} ${xnnpack[s].toFixed(0)}`).join(', ')} tokens/s\n`);
+  const first = byThreads[threadList.includes(1) ? 1 : threadList[0]];
   const result = {
-    kind: 'bench-llm', date: new Date().toISOString(), config: { ...CONFIG, threads, reps }, wallSeconds: (Date.now() - t0) / 1000,
-    steps: Object.fromEntries(steps.map((s) => [s, { kit: kitBest[s], pytorch: peer ? peer[s] : null, ratio: peer ? kitBest[s] / peer[s] : null }])),
-    kit: rows, peer, peerNote, node: process.version, host: { cpus: require('os').cpus().length, model: require('os').cpus()[0]?.model },
+    kind: 'bench-llm', date: new Date().toISOString(), config: { ...CONFIG, threads: threadList, reps, rounds }, wallSeconds: (Date.now() - t0) / 1000,
+    note: 'per step: medians over alternating kit/PyTorch rounds; ratio = median of the per-round kit/PyTorch ratios; ranges = min-max over rounds (noise)',
+    steps: first.steps, matmulPath: first.matmulPath, byThreads, xnnpack,
+    node: process.version, host: { cpus: require('os').cpus().length, model: require('os').cpus()[0]?.model, loadavg: require('os').loadavg() },
   };
   fs.mkdirSync(path.join(root, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'results', threads === 1 ? 'bench-llm.json' : `bench-llm-${threads}threads.json`), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(root, 'results', 'bench-llm.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
 Promise.resolve(main()).catch((e) => { process.stderr.write(`error: ${e.message}\n`); process.exit(1); });

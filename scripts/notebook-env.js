@@ -3,9 +3,10 @@
 // registers the tslab kernel under <repo>/.jupyter with Debian's system python, and returns the env
 // that keeps every Jupyter/IPython/XDG folder inside the repository. Reference: notes/environment.md.
 'use strict';
-const { execFileSync, spawnSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { aptInstall, hasDpkg, isRoot, missingPackages } = require('./debian');
 
 const root = path.resolve(__dirname, '..');
 const jupyterDir = path.join(root, '.jupyter');
@@ -19,41 +20,11 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 /** The command that installs DEBIAN_PACKAGES. */
 const APT_COMMAND = `apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
 
-/** The packages of `names` that dpkg does not report as installed (all of them when dpkg is absent). */
-function missingPackages(names) {
-  const res = spawnSync('dpkg', ['-s', ...names], { encoding: 'utf8' });
-  if (res.error) return names.slice();
-  const installed = new Set();
-  for (const block of res.stdout.split(/\n\s*\n/)) {
-    const name = /^Package: (\S+)/m.exec(block)?.[1];
-    if (name && /^Status: .* installed$/m.test(block)) installed.add(name);
-  }
-  return names.filter((n) => !installed.has(n));
-}
-
-function isRoot() {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/** Installs `pkgs` with apt-get (root only); runs apt-get update and retries once when the install fails. */
-function aptInstall(pkgs, log) {
-  const opts = { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
-  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], opts);
-  log(`installing Debian packages: ${pkgs.join(' ')}`);
-  try {
-    install();
-  } catch {
-    log('apt-get install failed; running apt-get update and retrying');
-    execFileSync('apt-get', ['update'], opts);
-    install();
-  }
-}
-
 /** Checks the Debian packages; installs the missing ones as root, else throws naming the apt-get command. */
 function ensurePackages(log) {
   const missing = missingPackages(DEBIAN_PACKAGES);
   if (missing.length === 0) return;
-  if (!fs.existsSync('/usr/bin/dpkg')) {
+  if (!hasDpkg()) {
     throw new Error(`notebooks need Debian packages (${DEBIAN_PACKAGES.join(', ')}) and dpkg is not available here; ` +
       `on Debian/Ubuntu run: sudo ${APT_COMMAND}`);
   }

@@ -33,7 +33,7 @@ let [passed, failed, status] = vitest(userArgs, {});
 const addon = path.join(root, 'native', 'build', 'Release', 'kitgemm.node');
 if (userArgs.length === 0 && fs.existsSync(addon) && process.env.CFLLM_NATIVE !== '0') {
   process.stdout.write('\nsecond pass: matmul-dependent tests without the native addon (CFLLM_NATIVE=0, XNNPACK path)\n');
-  const [p2, f2, s2] = vitest(['test/core/wasm-kernels.test.ts', 'test/llm/decoder.test.ts', 'test/llm/adapters.test.ts'], { CFLLM_NATIVE: '0' });
+  const [p2, f2, s2] = vitest(['test/core/wasm-kernels.test.ts', 'test/core/fused-ops.test.ts', 'test/llm/decoder.test.ts', 'test/llm/adapters.test.ts', 'test/llm/golden-stories260k.test.ts'], { CFLLM_NATIVE: '0' });
   passed += p2;
   failed += f2;
   if (s2 !== 0) status = s2;

@@ -2,11 +2,13 @@
 // Prepares a fresh checkout: checks Node, installs the locked npm packages when node_modules is
 // missing or older than package-lock.json, and compiles src/ to dist/. Run by `npm test` and
 // `npm run demo` before anything else, so both work on a fresh machine. Also builds the optional
-// native GEMM addon (native/) when a system BLAS is present; without one the kit uses XNNPACK.
+// native GEMM addon (native/) against a system BLAS (as root on Debian/Ubuntu it installs libopenblas-dev
+// first); without one the kit uses XNNPACK.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { aptInstall, hasDpkg, isRoot, missingPackages } = require('./debian');
 
 const root = path.resolve(__dirname, '..');
 const log = (m) => process.stderr.write(`[setup] ${m}\n`);
@@ -41,6 +43,28 @@ function findBlas() {
   return dirs.find((d) => fs.existsSync(path.join(d, 'cblas.h'))) ?? null;
 }
 
+/** The Debian package that provides cblas.h and libopenblas (the addon's BLAS). */
+const BLAS_PACKAGE = 'libopenblas-dev';
+
+/**
+ * As root on Debian/Ubuntu installs BLAS_PACKAGE and returns findBlas(); otherwise (or when apt fails)
+ * says how to get the fast path and returns null: the kit then runs every matmul on XNNPACK.
+ */
+function installBlas() {
+  const how = `apt-get install ${BLAS_PACKAGE} enables the fast matmul path; CFLLM_NATIVE=0 silences this`;
+  if (process.platform !== 'linux' || !hasDpkg() || !isRoot() || missingPackages([BLAS_PACKAGE]).length === 0) {
+    log(`native GEMM skipped: no system BLAS headers (${isRoot() || !hasDpkg() ? '' : 'sudo '}${how})`);
+    return null;
+  }
+  try {
+    aptInstall([BLAS_PACKAGE], log);
+  } catch (e) {
+    log(`native GEMM skipped: installing ${BLAS_PACKAGE} failed (${String(e.stderr || e.message).trim().split('\n').pop()}); using XNNPACK`);
+    return null;
+  }
+  return findBlas();
+}
+
 /** Builds native/build/Release/kitgemm.node when missing or stale; any failure only disables the fast path. */
 function buildNative() {
   const dir = path.join(root, 'native');
@@ -48,11 +72,8 @@ function buildNative() {
   if (process.env.CFLLM_NATIVE === '0') return;
   const sources = ['kitgemm.cc', 'binding.gyp'].map((f) => fs.statSync(path.join(dir, f)).mtimeMs);
   if (fs.existsSync(addon) && fs.statSync(addon).mtimeMs > Math.max(...sources)) return;
-  const blas = findBlas();
-  if (!blas) {
-    log('native GEMM skipped: no system BLAS headers (apt-get install libopenblas-dev enables the fast matmul path)');
-    return;
-  }
+  const blas = findBlas() ?? installBlas();
+  if (!blas) return;
   const gyp = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   if (!fs.existsSync(gyp)) {
     log(`native GEMM skipped: npm's bundled node-gyp not found at ${gyp}`);

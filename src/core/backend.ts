@@ -2,6 +2,7 @@
 // kit's fast and missing kernels), else cpu; an explicit choice forces one. The result is recorded
 // with every run. Reference: ../shared/notes/environment.md.
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsAvailable } from './fused-ops';
 import { loadNativeGemm } from './native-gemm';
 import { installCpuKernels, installWasmKernels, WASM_KERNEL_PATCHES } from './wasm-kernels';
 
@@ -79,7 +80,8 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
       current = Object.freeze({
         name,
         matmulPath: name === 'tensorflow' ? 'libtensorflow' : name === 'wasm' ? wasmMatmulPath() : 'tfjs-cpu (js loops)',
-        kernelPatches: name === 'wasm' ? [...WASM_KERNEL_PATCHES] : name === 'cpu' ? ['UnsortedSegmentSum O(N*d)'] : [],
+        kernelPatches: name === 'wasm' ? [...WASM_KERNEL_PATCHES, ...(fusedKernelsAvailable() ? ['native fused RMSNorm/SwiGLU/rope/masked softmax/xent'] : [])]
+          : name === 'cpu' ? ['UnsortedSegmentSum O(N*d)'] : [],
         tfjsVersion: tf.version.tfjs,
         skipped: Object.freeze(skipped),
       });

@@ -9,6 +9,27 @@ export interface NativeGemm {
   /** C[i] = op(A[i]) op(B[i]) for i < batch on float32 data inside `buffer`; offsets and strides in bytes (stride 0 broadcasts). */
   sgemmBatched(buffer: ArrayBuffer, offA: number, strideA: number, offB: number, strideB: number, offC: number, strideC: number,
     batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean): void;
+  /**
+   * Fused softmax cross-entropy on float32 logits [N, V] and int32 targets [N] inside `buffer` (byte
+   * offsets): loss [N] = logsumexp - picked logit, d [N, V] = softmax - onehot (rows with a target < 0 or >= V: 0).
+   * Absent in addons built before it existed.
+   */
+  softmaxXent?(buffer: ArrayBuffer, offX: number, offY: number, offLoss: number, offD: number, N: number, V: number): void;
+  /** y [N, D] = x * rsqrt(mean(x^2) + eps) * w over rows. */
+  rmsNorm?(buffer: ArrayBuffer, offX: number, offW: number, offY: number, N: number, D: number, eps: number): void;
+  /** dx [N, D] and/or dw [D] of rmsNorm (offset -1 skips one). */
+  rmsNormGrad?(buffer: ArrayBuffer, offDy: number, offX: number, offW: number, offDx: number, offDw: number, N: number, D: number, eps: number): void;
+  /** y = silu(g) * u over n floats. */
+  swiglu?(buffer: ArrayBuffer, offG: number, offU: number, offY: number, n: number): void;
+  /** dg and/or du of silu(g) * u (offset -1 skips one). */
+  swigluGrad?(buffer: ArrayBuffer, offDy: number, offG: number, offU: number, offDg: number, offDu: number, n: number): void;
+  /** Rope by sign * angle (cos/sin [B, 1, T, D/2]) moving rows [B*T, n*D] to heads [B, n, T, D] (toHeads 1) or back (0). */
+  ropeHeads?(buffer: ArrayBuffer, offX: number, offCos: number, offSin: number, offY: number, B: number, T: number, n: number, D: number,
+    interleaved: number, sign: number, toHeads: number): void;
+  /** p [B, H, Tq, S] = softmax(raw * scale * keep + bias), keep/bias [B, 1, Tq, S]. */
+  maskedSoftmax?(buffer: ArrayBuffer, offRaw: number, offKeep: number, offBias: number, offP: number, B: number, H: number, Tq: number, S: number, scale: number): void;
+  /** d raw of maskedSoftmax from p and dp. */
+  maskedSoftmaxGrad?(buffer: ArrayBuffer, offDp: number, offP: number, offKeep: number, offDraw: number, B: number, H: number, Tq: number, S: number, scale: number): void;
   setThreads(n: number): void;
   getThreads(): number;
 }

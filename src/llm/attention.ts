@@ -2,6 +2,7 @@
 // (Qwen2) and an optional KV cache of earlier positions.
 // Reference: Ainslie et al., GQA (2023); transformers' LlamaAttention (repeat_kv).
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsAvailable, fusedMaskedSoftmax, fusedRopeHeads } from '../core/fused-ops';
 import type { LlamaConfig } from './config';
 import type { LayerKV } from './kv-cache';
 import { adaptedProject, type HookSite } from './layers';
@@ -62,17 +63,21 @@ export function selfAttention(cfg: LlamaConfig, site: HookSite, l: LlamaLayerWei
   const [outT, kT, vT] = tf.tidy(() => {
     const { B, T } = site;
     const H = cfg.numAttentionHeads, KV = cfg.numKeyValueHeads, D = cfg.headDim;
+    // fused (wasm + native addon): rope and the head transpose in one pass, one masked-softmax kernel
+    const fused = fusedKernelsAvailable();
     const heads = (t: tf.Tensor2D, n: number) => tf.transpose(tf.reshape(t, [B, T, n, D]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, D]
-    const q = applyRope(cfg, heads(adaptedProject(site, 'q_proj', x, l.q, l.qBias), H), rope);
-    let k = applyRope(cfg, heads(adaptedProject(site, 'k_proj', x, l.k, l.kBias), KV), rope);
+    const ropeHeads = (t: tf.Tensor2D, n: number) => fused ? fusedRopeHeads(t, B, T, n, D, rope.cos, rope.sin, cfg.ropeLayout) : applyRope(cfg, heads(t, n), rope);
+    const q = ropeHeads(adaptedProject(site, 'q_proj', x, l.q, l.qBias), H);
+    let k = ropeHeads(adaptedProject(site, 'k_proj', x, l.k, l.kBias), KV);
     let v = heads(adaptedProject(site, 'v_proj', x, l.v, l.vBias), KV);
     if (past) {
       k = tf.concat([past.k, k], 2) as tf.Tensor4D;
       v = tf.concat([past.v, v], 2) as tf.Tensor4D;
     }
-    const raw = tf.mul(tf.matMul(q, repeatKv(k, H), false, true), 1 / Math.sqrt(D)); // [B, H, T, P+T]
-    const scores = tf.add(tf.mul(raw, am.keep), am.bias);
-    const o = tf.matMul(tf.softmax(scores, -1), repeatKv(v, H)); // [B, H, T, D]
+    const qk = tf.matMul(q, repeatKv(k, H), false, true) as tf.Tensor4D; // [B, H, T, P+T]
+    const probs = fused ? fusedMaskedSoftmax(qk, am.keep, am.bias, 1 / Math.sqrt(D))
+      : tf.softmax(tf.add(tf.mul(tf.mul(qk, 1 / Math.sqrt(D)), am.keep), am.bias), -1);
+    const o = tf.matMul(probs, repeatKv(v, H)); // [B, H, T, D]
     const out = adaptedProject(site, 'o_proj', tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * T, H * D]) as tf.Tensor2D, l.o);
     return [out, k, v] as [tf.Tensor2D, tf.Tensor4D, tf.Tensor4D];
   });

@@ -2,6 +2,7 @@
 // [out, in] weights on 2-D inputs, the adapter hook every projection passes through, and the SwiGLU MLP.
 // Reference: Zhang & Sennrich, RMSNorm (2019); Shazeer, GLU variants (2020); transformers' LlamaMLP.
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsAvailable, fusedRmsNorm, fusedSwiglu } from '../core/fused-ops';
 import type { Projection } from './weights';
 
 /**
@@ -10,9 +11,13 @@ import type { Projection } from './weights';
  */
 export type AdapterHook = (layer: number, proj: Projection, x: tf.Tensor2D, y: tf.Tensor2D, B: number, T: number) => tf.Tensor2D;
 
-/** x * rsqrt(mean(x^2) + eps) * w over the last axis, in float32. @returns x.shape float32 */
+/** x * rsqrt(mean(x^2) + eps) * w over the last axis, in float32 (one fused pass on wasm + native). @returns x.shape float32 */
 export function rmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number): T {
   return tf.tidy(() => {
+    if (x.dtype === 'float32' && w.dtype === 'float32' && fusedKernelsAvailable()) {
+      const D = x.shape[x.rank - 1]!;
+      return tf.reshape(fusedRmsNorm(tf.reshape(x, [-1, D]) as tf.Tensor2D, w, eps), x.shape) as T;
+    }
     const xf = tf.cast(x, 'float32');
     return tf.mul(tf.mul(xf, tf.rsqrt(tf.add(tf.mean(tf.square(xf), -1, true), eps))), w) as T;
   });
@@ -46,7 +51,8 @@ export function adaptedProject(site: HookSite, name: Projection, x: tf.Tensor2D,
 export function swiglu(site: HookSite, w: { gate: tf.Tensor2D; up: tf.Tensor2D; down: tf.Tensor2D }, x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const g = adaptedProject(site, 'gate_proj', x, w.gate);
-    const mid = tf.mul(tf.mul(g, tf.sigmoid(g)), adaptedProject(site, 'up_proj', x, w.up)) as tf.Tensor2D;
+    const u = adaptedProject(site, 'up_proj', x, w.up);
+    const mid = fusedKernelsAvailable() ? fusedSwiglu(g, u) : tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
     return adaptedProject(site, 'down_proj', mid, w.down);
   });
 }

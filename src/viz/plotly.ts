@@ -28,6 +28,9 @@ export interface Series {
   readonly y: readonly number[];
   /** [n] optional hover labels. */
   readonly text?: readonly string[];
+  /** [n] optional lower and upper ends of error bars (e.g. a 95% CI), in y units; both or neither (line, scatter and vertical bar figures). */
+  readonly yLo?: readonly number[];
+  readonly yHi?: readonly number[];
 }
 
 /** A labelled vertical reference line (e.g. a split boundary). */
@@ -100,11 +103,20 @@ function checkSeries(series: readonly Series[], what: string): void {
   if (series.length === 0) throw new Error(`${what}: no series`);
   for (const s of series) {
     if (s.x.length !== s.y.length) throw new Error(`${what}: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
+    if (!s.yLo !== !s.yHi) throw new Error(`${what}: series "${s.name}" has only one of yLo / yHi (error bars need both)`);
+    if (s.yLo && (s.yLo.length !== s.y.length || s.yHi!.length !== s.y.length)) throw new Error(`${what}: series "${s.name}" has ${s.y.length} y values but ${s.yLo.length} yLo / ${s.yHi!.length} yHi`);
   }
 }
 
+/** plotly's asymmetric error bars from the absolute ends yLo/yHi. */
+function errorY(s: Series): Record<string, unknown> {
+  if (!s.yLo || !s.yHi) return {};
+  const hi = s.yHi, lo = s.yLo;
+  return { error_y: { type: 'data', symmetric: false, array: s.y.map((y, i) => hi[i]! - y), arrayminus: s.y.map((y, i) => y - lo[i]!), thickness: 1.2, width: 4 } };
+}
+
 function xyTrace(type: string, s: Series, extra: Record<string, unknown>): PlotlyTrace {
-  return { type, name: s.name, x: [...s.x], y: [...s.y], ...(s.text ? { text: [...s.text] } : {}), ...extra };
+  return { type, name: s.name, x: [...s.x], y: [...s.y], ...(s.text ? { text: [...s.text] } : {}), ...errorY(s), ...extra };
 }
 
 /** Line chart: one line (with markers) per series. */
@@ -156,19 +168,26 @@ export function heatmapFigure(h: HeatmapData, opts: FigureOptions & { readonly z
 
 /**
  * Groups plain records into series: x from `x`, y from `y`, one series per distinct value of `group`
- * (in order of first appearance; a single series named `y` when no group key is given).
+ * (in order of first appearance; a single series named `y` when no group key is given). With `lo` and
+ * `hi` keys the series get error bars from those fields (a non-number end, e.g. a null CI, draws no bar on that side).
  */
-export function recordsToSeries<R extends Readonly<Record<string, unknown>>>(rows: readonly R[], keys: { readonly x: keyof R & string; readonly y: keyof R & string; readonly group?: keyof R & string }): Series[] {
-  const groups = new Map<string, { x: Datum[]; y: number[] }>();
+export function recordsToSeries<R extends Readonly<Record<string, unknown>>>(rows: readonly R[], keys: { readonly x: keyof R & string; readonly y: keyof R & string; readonly group?: keyof R & string; readonly lo?: keyof R & string; readonly hi?: keyof R & string }): Series[] {
+  if (!keys.lo !== !keys.hi) throw new Error('recordsToSeries: give both lo and hi keys, or neither');
+  const groups = new Map<string, { x: Datum[]; y: number[]; yLo: number[]; yHi: number[] }>();
   rows.forEach((r, i) => {
     const name = keys.group ? String(r[keys.group]) : keys.y;
     const x = r[keys.x], y = r[keys.y];
     if (typeof x !== 'number' && typeof x !== 'string') throw new Error(`recordsToSeries: row ${i} has ${keys.x} = ${String(x)} (need a number or string)`);
     if (typeof y !== 'number') throw new Error(`recordsToSeries: row ${i} has ${keys.y} = ${String(y)} (need a number)`);
-    const g = groups.get(name) ?? { x: [], y: [] };
+    const g = groups.get(name) ?? { x: [], y: [], yLo: [], yHi: [] };
     g.x.push(x);
     g.y.push(y);
+    if (keys.lo && keys.hi) {
+      const lo = r[keys.lo], hi = r[keys.hi];
+      g.yLo.push(typeof lo === 'number' ? lo : y);
+      g.yHi.push(typeof hi === 'number' ? hi : y);
+    }
     groups.set(name, g);
   });
-  return [...groups].map(([name, g]) => ({ name, x: g.x, y: g.y }));
+  return [...groups].map(([name, g]) => ({ name, x: g.x, y: g.y, ...(keys.lo ? { yLo: g.yLo, yHi: g.yHi } : {}) }));
 }
