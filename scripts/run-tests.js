@@ -28,6 +28,16 @@ function vitest(args, env) {
 }
 
 const userArgs = process.argv.slice(2);
+const withNotebooks = userArgs.length === 0 && process.env.CFLLM_SKIP_NOTEBOOKS !== '1';
+// set up Jupyter and Chromium first, so that the figure-export test runs on a fresh machine too
+// (a failure here is reported again, and counted, when the notebooks run)
+if (withNotebooks) {
+  try {
+    require('./notebook-env').ensureNotebookEnv();
+  } catch (e) {
+    process.stderr.write(`notebook set-up failed (the figure-export test will skip): ${e.message}\n`);
+  }
+}
 let [passed, failed, status] = vitest(userArgs, {});
 // with the native GEMM addon built, run the matmul-dependent tests again on the XNNPACK path
 const addon = path.join(root, 'native', 'build', 'Release', 'kitgemm.node');
@@ -38,7 +48,7 @@ if (userArgs.length === 0 && fs.existsSync(addon) && process.env.CFLLM_NATIVE !=
   failed += f2;
   if (s2 !== 0) status = s2;
 }
-if (userArgs.length === 0 && process.env.CFLLM_SKIP_NOTEBOOKS !== '1') {
+if (withNotebooks) {
   process.stdout.write('\nnotebooks: every notebooks/NN-*.ipynb executed headless at smoke scale (tslab kernel)\n');
   try {
     const { runNotebooks } = require('./run-notebooks');
