@@ -4,7 +4,7 @@
 // vocab 8000, T=128, B=8), for the kit (native GEMM path when built, and the XNNPACK path) beside a
 // PyTorch reference with the same model on the same threads; writes results/bench-llm.json.
 // Kit and PyTorch run in alternating rounds (the machine may be shared: medians, paired ratios and
-// min-max ranges are recorded); --threads sets both the native BLAS threads and PyTorch's.
+// min-max ranges are recorded); --threads sets both the addon's threads and PyTorch's.
 // Usage: npm run bench:llm [-- --threads 1,2 --reps 5 --rounds 3]
 'use strict';
 const { spawnSync } = require('child_process');

@@ -2,11 +2,19 @@
 // tfjs wasm backend's heap), zero-copy. Batched calls loop in C (stride 0 broadcasts an operand).
 // Also fused kernels for what dominated a training step besides matmul: the softmax cross-entropy over
 // the vocabulary (a vectorised exp; the JS loop took 25-40% of a step), RMSNorm, SwiGLU, rope with the
-// head transpose, and the masked attention softmax, each forward and backward.
+// head transpose, and the masked attention softmax, each forward and backward. setThreads(n > 1) splits
+// GEMMs and the heavy fused kernels across the kit's own pool of n threads (see Pool).
 #include <node_api.h>
 #include <cstdint>
 #include <cstring>
 #include <cmath>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 #ifdef KIT_ACCELERATE
 #include <Accelerate/Accelerate.h>
 static void openblas_set_num_threads(int) {}
@@ -26,14 +34,107 @@ static bool GetArgs(napi_env env, napi_callback_info info, size_t want, napi_val
   return true;
 }
 
-// The thread count set by setThreads, and the one OpenBLAS uses now. A GEMM below kMinThreadedMacs
-// multiply-adds runs on one thread: on a shared machine a descheduled helper thread costs a time slice
-// (milliseconds), more than a small GEMM gains from it.
-static int g_threads = 1, g_using = -1;
-static const double kMinThreadedMacs = 1 << 25;
-static void UseThreads(int n) {
-  if (n != g_using) { openblas_set_num_threads(n); g_using = n; }
+// ---- Threads. The kit's own pool runs everything in parallel: every GEMM is split into row (or
+// column, or batch) blocks, each a one-thread BLAS call, and the heavy fused kernels split their rows.
+// The BLAS itself stays on one thread, so that no second pool of threads spins on the cores the kit's
+// threads need (OpenBLAS's idle workers busy-wait for a while after each call). setThreads(n) counts
+// the calling thread: n - 1 helpers, which spin briefly between jobs and then sleep.
+static int g_threads = 1;
+#ifndef KIT_SPIN_US
+#define KIT_SPIN_US 200
+#endif
+
+static inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
 }
+
+class Pool {
+ public:
+  static constexpr std::chrono::microseconds kSpin{KIT_SPIN_US};
+  // Runs f(tid, nt) for tid < nt, the caller taking tid 0; nt is capped at the helpers + 1. Calls from
+  // a second thread while a job runs (worker_threads sharing the addon) run on the caller alone.
+  void Run(int nt, const std::function<void(int, int)>& f) {
+    if (nt > (int)helpers_.size() + 1) nt = (int)helpers_.size() + 1;
+    std::unique_lock<std::mutex> busy(run_, std::try_to_lock);
+    if (nt <= 1 || !busy.owns_lock()) { f(0, 1); return; }
+    {
+      std::lock_guard<std::mutex> l(m_);
+      job_ = &f; nt_ = nt;
+      left_.store((int)helpers_.size(), std::memory_order_relaxed);
+      gen_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    f(0, nt);
+    for (int spins = 0; left_.load(std::memory_order_acquire) != 0; spins++) {
+      if (spins < 20000) CpuRelax(); else std::this_thread::yield();
+    }
+  }
+  // n helper threads (joins the old ones first).
+  void Resize(int n) {
+    std::lock_guard<std::mutex> busy(run_);
+    if ((int)helpers_.size() == n) return;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+      gen_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    for (auto& t : helpers_) t.join();
+    helpers_.clear();
+    stop_ = false;
+    const uint64_t g = gen_.load();
+    for (int i = 0; i < n; i++) helpers_.emplace_back([this, i, g] { Loop(i + 1, g); });
+  }
+
+ private:
+  void Loop(int tid, uint64_t seen) {
+    for (;;) {
+      // spin up to kSpin for the next job (the JS between two kernels of a step is usually shorter;
+      // waking a sleeping thread costs tens of microseconds), then sleep
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (int spins = 1; gen_.load(std::memory_order_acquire) == seen; spins++) {
+        CpuRelax();
+        if (spins % 256 == 0 && std::chrono::steady_clock::now() > until) break;
+      }
+      std::unique_lock<std::mutex> l(m_);
+      cv_.wait(l, [&] { return gen_.load(std::memory_order_relaxed) != seen; });
+      seen = gen_.load(std::memory_order_relaxed);
+      if (stop_) return;
+      const std::function<void(int, int)>* f = job_;
+      const int nt = nt_;
+      l.unlock();
+      if (tid < nt) (*f)(tid, nt);
+      left_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+  std::mutex run_, m_;
+  std::condition_variable cv_;
+  std::vector<std::thread> helpers_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  int nt_ = 1;
+  bool stop_ = false;
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<int> left_{0};
+};
+// Never destroyed: joinable threads in a static destructor would abort the process at exit.
+static Pool* const g_pool = new Pool();
+
+// Runs f(begin, end) over [0, n) in contiguous chunks, one per thread, when g_threads > 1 and each
+// chunk gets at least minPer items; otherwise f(0, n). Every item is computed exactly as in the
+// one-thread loop, so results do not depend on the thread count.
+static void ParallelFor(int64_t n, int64_t minPer, const std::function<void(int64_t, int64_t)>& f) {
+  int64_t nt = g_threads;
+  if (minPer > 0 && nt > n / minPer) nt = n / minPer;
+  if (nt <= 1) { f(0, n); return; }
+  g_pool->Run((int)nt, [&](int t, int k) { f(n * t / k, n * (t + 1) / k); });
+}
+// Work per thread below which splitting costs more than it gains (floats touched; multiply-adds).
+static const int64_t kMinFloatsPerThread = 1 << 18;
+static const double kMinMacsPerThread = 1 << 21;
 
 // sgemmBatched(buffer, offA, strideA, offB, strideB, offC, strideC, batch, M, N, K, transA, transB)
 // offsets and strides in bytes; C[i] = op(A[i]) op(B[i]), row-major.
@@ -58,13 +159,35 @@ static napi_value SgemmBatched(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   char* base = (char*)data;
-  UseThreads((double)M * N * K >= kMinThreadedMacs ? g_threads : 1);
-  for (int i = 0; i < batch; i++) {
-    const float* A = (const float*)(base + oA + i * sA);
-    const float* B = (const float*)(base + oB + i * sB);
-    float* C = (float*)(base + oC + i * sC);
-    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
-                A, tA ? M : K, B, tB ? K : N, 0.0f, C, N);
+  const int lda = tA ? M : K, ldb = tB ? K : N;
+  // rows [i0, i1) and columns [j0, j1) of item b's C
+  auto block = [&](int64_t b, int i0, int i1, int j0, int j1) {
+    const float* A = (const float*)(base + oA + b * sA) + (tA ? i0 : (int64_t)i0 * K);
+    const float* B = (const float*)(base + oB + b * sB) + (tB ? (int64_t)j0 * K : j0);
+    float* C = (float*)(base + oC + b * sC) + (int64_t)i0 * N + j0;
+    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, i1 - i0, j1 - j0, K, 1.0f,
+                A, lda, B, ldb, 0.0f, C, N);
+  };
+  const double macs = (double)M * N * K, all = macs * batch;
+  const int64_t maxThreads = (int64_t)(all / kMinMacsPerThread);
+  const int nt = (int)(g_threads < maxThreads ? g_threads : (maxThreads < 1 ? 1 : maxThreads));
+  if (nt > 1 && batch >= nt && sC != 0) {
+    // a batch (attention): whole items per thread; a broadcast output (stride 0) would race, so not here
+    ParallelFor(batch, 1, [&](int64_t b0, int64_t b1) { for (int64_t b = b0; b < b1; b++) block(b, 0, M, 0, N); });
+  } else if (nt > 1) {
+    // one big GEMM at a time: split the longer side of C into blocks (multiples of 16 where possible)
+    const bool rows = M >= N;
+    const int len = rows ? M : N;
+    for (int64_t b = 0; b < batch; b++) {
+      g_pool->Run(nt, [&](int t, int k) {
+        int e0 = (int)((int64_t)len * t / k), e1 = (int)((int64_t)len * (t + 1) / k);
+        if (len >= 16 * k) { e0 = t == 0 ? 0 : (e0 + 8) / 16 * 16; e1 = t == k - 1 ? len : (e1 + 8) / 16 * 16; }
+        if (e1 <= e0) return;
+        if (rows) block(b, e0, e1, 0, N); else block(b, 0, M, e0, e1);
+      });
+    }
+  } else {
+    for (int64_t b = 0; b < batch; b++) block(b, 0, M, 0, N);
   }
   return nullptr;
 }
@@ -138,17 +261,19 @@ static napi_value SoftmaxXent(napi_env env, napi_callback_info info) {
   const int32_t* y = (const int32_t*)(base + o[1]);
   float* loss = (float*)(base + o[2]);
   float* d = (float*)(base + o[3]);
-  for (int r = 0; r < N; r++) {
-    const float* xr = x + (int64_t)r * V;
-    float* dr = d + (int64_t)r * V;
-    const int32_t t = y[r];
-    if (t < 0 || t >= V) { loss[r] = 0; std::memset(dr, 0, (size_t)V * 4); continue; }
-    float mx;
-    const double s = ExpRow(xr, dr, V, &mx);
-    ScaleRow(dr, V, (float)(1.0 / s));
-    dr[t] -= 1.0f;
-    loss[r] = (float)(std::log(s) + (double)mx - (double)xr[t]);
-  }
+  ParallelFor(N, 1 + kMinFloatsPerThread / V, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * V;
+      float* dr = d + r * V;
+      const int32_t t = y[r];
+      if (t < 0 || t >= V) { loss[r] = 0; std::memset(dr, 0, (size_t)V * 4); continue; }
+      float mx;
+      const double s = ExpRow(xr, dr, V, &mx);
+      ScaleRow(dr, V, (float)(1.0 / s));
+      dr[t] -= 1.0f;
+      loss[r] = (float)(std::log(s) + (double)mx - (double)xr[t]);
+    }
+  });
   return nullptr;
 }
 
@@ -211,7 +336,9 @@ static napi_value RmsNorm(napi_env env, napi_callback_info info) {
   if (!HeapArgs(env, info, 6, &b, &len, v)) return nullptr;
   const int64_t N = (int64_t)v[3]; const int D = (int)v[4];
   if (!Inside(env, len, v[0], (double)N * D) || !Inside(env, len, v[1], D) || !Inside(env, len, v[2], (double)N * D)) return nullptr;
-  RmsNormRows((const float*)(b + (int64_t)v[0]), (const float*)(b + (int64_t)v[1]), (float*)(b + (int64_t)v[2]), N, D, (float)v[5]);
+  const float* x = (const float*)(b + (int64_t)v[0]); const float* w = (const float*)(b + (int64_t)v[1]);
+  float* y = (float*)(b + (int64_t)v[2]);
+  ParallelFor(N, 1 + kMinFloatsPerThread / D, [&](int64_t i0, int64_t i1) { RmsNormRows(x + i0 * D, w, y + i0 * D, i1 - i0, D, (float)v[5]); });
   return nullptr;
 }
 
@@ -247,7 +374,9 @@ static napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
   if (!Inside(env, len, v[0], nd) || !Inside(env, len, v[1], nd) || !Inside(env, len, v[2], D) || (wantDx && !Inside(env, len, v[3], nd)) ||
       (wantDw && !Inside(env, len, v[4], D))) return nullptr;
   auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
-  RmsNormGradRows(F(0), F(1), F(2), wantDx ? F(3) : nullptr, wantDw ? F(4) : nullptr, N, D, (float)v[7]);
+  const float eps = (float)v[7];
+  if (wantDx) ParallelFor(N, 1 + kMinFloatsPerThread / D, [&](int64_t i0, int64_t i1) { RmsNormGradRows(F(0) + i0 * D, F(1) + i0 * D, F(2), F(3) + i0 * D, nullptr, i1 - i0, D, eps); });
+  if (wantDw) RmsNormGradRows(F(0), F(1), F(2), nullptr, F(4), N, D, eps);
   return nullptr;
 }
 
@@ -261,7 +390,9 @@ static napi_value Swiglu(napi_env env, napi_callback_info info) {
   char* b; size_t len; double v[4];
   if (!HeapArgs(env, info, 4, &b, &len, v)) return nullptr;
   if (!Inside(env, len, v[0], v[3]) || !Inside(env, len, v[1], v[3]) || !Inside(env, len, v[2], v[3])) return nullptr;
-  SwigluLoop((const float*)(b + (int64_t)v[0]), (const float*)(b + (int64_t)v[1]), (float*)(b + (int64_t)v[2]), (int64_t)v[3]);
+  const float* g = (const float*)(b + (int64_t)v[0]); const float* u = (const float*)(b + (int64_t)v[1]);
+  float* y = (float*)(b + (int64_t)v[2]);
+  ParallelFor((int64_t)v[3], kMinFloatsPerThread, [&](int64_t i0, int64_t i1) { SwigluLoop(g + i0, u + i0, y + i0, i1 - i0); });
   return nullptr;
 }
 
@@ -288,8 +419,10 @@ static napi_value SwigluGrad(napi_env env, napi_callback_info info) {
   if (!Inside(env, len, v[0], n) || !Inside(env, len, v[1], n) || !Inside(env, len, v[2], n) || (wantDg && !Inside(env, len, v[3], n)) ||
       (wantDu && !Inside(env, len, v[4], n))) return nullptr;
   auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
-  if (wantDg) SwigluGradG(F(0), F(1), F(2), F(3), (int64_t)n);
-  if (wantDu) SwigluGradU(F(0), F(1), F(4), (int64_t)n);
+  ParallelFor((int64_t)n, kMinFloatsPerThread, [&](int64_t i0, int64_t i1) {
+    if (wantDg) SwigluGradG(F(0) + i0, F(1) + i0, F(2) + i0, F(3) + i0, i1 - i0);
+    if (wantDu) SwigluGradU(F(0) + i0, F(1) + i0, F(4) + i0, i1 - i0);
+  });
   return nullptr;
 }
 
@@ -311,8 +444,9 @@ static napi_value RopeHeads(napi_env env, napi_callback_info info) {
   const float* sn = (const float*)(b + (int64_t)v[2]);
   float* y = (float*)(b + (int64_t)v[3]);
   const int ia = inter ? 2 : 1, ib = inter ? 1 : half;  // a at i*ia, b at i*ia + ib
-  for (int bb = 0; bb < B; bb++)
-    for (int t = 0; t < T; t++) {
+  ParallelFor((int64_t)B * T, 1 + kMinFloatsPerThread / ((int64_t)n * D), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t bb = r / T, t = r % T;
       const float* c = cs + ((int64_t)bb * T + t) * half;
       const float* s = sn + ((int64_t)bb * T + t) * half;
       for (int h = 0; h < n; h++) {
@@ -326,30 +460,33 @@ static napi_value RopeHeads(napi_env env, napi_callback_info info) {
         }
       }
     }
+  });
   return nullptr;
 }
 
-KIT_CLONES static void MaskedSoftmaxRows(const float* raw, const float* keep, const float* bias, float* p, int B, int H, int Tq, int S, float scale) {
-  for (int bb = 0; bb < B; bb++)
-    for (int h = 0; h < H; h++)
-      for (int q = 0; q < Tq; q++) {
-        const int64_t row = (((int64_t)bb * H + h) * Tq + q) * S, mrow = ((int64_t)bb * Tq + q) * S;
-        const float* r = raw + row; const float* k = keep + mrow; const float* bi = bias + mrow;
-        float* pr = p + row;
-        float mx = -INFINITY;
+// Rows of the (batch, head) pairs [bh0, bh1).
+KIT_CLONES static void MaskedSoftmaxRows(const float* raw, const float* keep, const float* bias, float* p, int64_t bh0, int64_t bh1, int H, int Tq, int S, float scale) {
+  for (int64_t bh = bh0; bh < bh1; bh++) {
+    const int64_t bb = bh / H, h = bh % H;
+    for (int q = 0; q < Tq; q++) {
+      const int64_t row = (((int64_t)bb * H + h) * Tq + q) * S, mrow = ((int64_t)bb * Tq + q) * S;
+      const float* r = raw + row; const float* k = keep + mrow; const float* bi = bias + mrow;
+      float* pr = p + row;
+      float mx = -INFINITY;
 #pragma omp simd reduction(max : mx)
-        for (int j = 0; j < S; j++) {
-          const float z = (r[j] * scale) * k[j] + bi[j];
-          pr[j] = z;
-          mx = z > mx ? z : mx;
-        }
-        float sum = 0;
-#pragma omp simd reduction(+ : sum)
-        for (int j = 0; j < S; j++) { const float e = ExpNeg(pr[j] - mx); pr[j] = e; sum += e; }
-        const float inv = 1.0f / sum;
-#pragma omp simd
-        for (int j = 0; j < S; j++) pr[j] *= inv;
+      for (int j = 0; j < S; j++) {
+        const float z = (r[j] * scale) * k[j] + bi[j];
+        pr[j] = z;
+        mx = z > mx ? z : mx;
       }
+      float sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (int j = 0; j < S; j++) { const float e = ExpNeg(pr[j] - mx); pr[j] = e; sum += e; }
+      const float inv = 1.0f / sum;
+#pragma omp simd
+      for (int j = 0; j < S; j++) pr[j] *= inv;
+    }
+  }
 }
 
 // maskedSoftmax(buffer, offRaw, offKeep, offBias, offP, B, H, Tq, S, scale): p = softmax over the last
@@ -361,23 +498,24 @@ static napi_value MaskedSoftmax(napi_env env, napi_callback_info info) {
   const double all = (double)B * H * Tq * S, m = (double)B * Tq * S;
   if (!Inside(env, len, v[0], all) || !Inside(env, len, v[1], m) || !Inside(env, len, v[2], m) || !Inside(env, len, v[3], all)) return nullptr;
   auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
-  MaskedSoftmaxRows(F(0), F(1), F(2), F(3), B, H, Tq, S, (float)v[8]);
+  ParallelFor((int64_t)B * H, 1 + kMinFloatsPerThread / ((int64_t)Tq * S), [&](int64_t i0, int64_t i1) { MaskedSoftmaxRows(F(0), F(1), F(2), F(3), i0, i1, H, Tq, S, (float)v[8]); });
   return nullptr;
 }
 
-KIT_CLONES static void MaskedSoftmaxGradRows(const float* dp, const float* p, const float* keep, float* dr, int B, int H, int Tq, int S, float scale) {
-  for (int bb = 0; bb < B; bb++)
-    for (int h = 0; h < H; h++)
-      for (int q = 0; q < Tq; q++) {
-        const int64_t row = (((int64_t)bb * H + h) * Tq + q) * S, mrow = ((int64_t)bb * Tq + q) * S;
-        const float* g = dp + row; const float* pr = p + row; const float* k = keep + mrow;
-        float* o = dr + row;
-        float dot = 0;
+KIT_CLONES static void MaskedSoftmaxGradRows(const float* dp, const float* p, const float* keep, float* dr, int64_t bh0, int64_t bh1, int H, int Tq, int S, float scale) {
+  for (int64_t bh = bh0; bh < bh1; bh++) {
+    const int64_t bb = bh / H, h = bh % H;
+    for (int q = 0; q < Tq; q++) {
+      const int64_t row = (((int64_t)bb * H + h) * Tq + q) * S, mrow = ((int64_t)bb * Tq + q) * S;
+      const float* g = dp + row; const float* pr = p + row; const float* k = keep + mrow;
+      float* o = dr + row;
+      float dot = 0;
 #pragma omp simd reduction(+ : dot)
-        for (int j = 0; j < S; j++) dot += g[j] * pr[j];
+      for (int j = 0; j < S; j++) dot += g[j] * pr[j];
 #pragma omp simd
-        for (int j = 0; j < S; j++) o[j] = (pr[j] * (g[j] - dot)) * k[j] * scale;
-      }
+      for (int j = 0; j < S; j++) o[j] = (pr[j] * (g[j] - dot)) * k[j] * scale;
+    }
+  }
 }
 
 // maskedSoftmaxGrad(buffer, offDp, offP, offKeep, offDraw, B, H, Tq, S, scale): gradient of maskedSoftmax
@@ -389,7 +527,7 @@ static napi_value MaskedSoftmaxGrad(napi_env env, napi_callback_info info) {
   const double all = (double)B * H * Tq * S, m = (double)B * Tq * S;
   if (!Inside(env, len, v[0], all) || !Inside(env, len, v[1], all) || !Inside(env, len, v[2], m) || !Inside(env, len, v[3], all)) return nullptr;
   auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
-  MaskedSoftmaxGradRows(F(0), F(1), F(2), F(3), B, H, Tq, S, (float)v[8]);
+  ParallelFor((int64_t)B * H, 1 + kMinFloatsPerThread / ((int64_t)Tq * S), [&](int64_t i0, int64_t i1) { MaskedSoftmaxGradRows(F(0), F(1), F(2), F(3), i0, i1, H, Tq, S, (float)v[8]); });
   return nullptr;
 }
 
@@ -397,8 +535,8 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!GetArgs(env, info, 1, a)) return nullptr;
   int32_t n; napi_get_value_int32(env, a[0], &n);
-  g_threads = n > 0 ? n : 1;
-  UseThreads(g_threads);
+  g_threads = n > 0 ? (n < 64 ? n : 64) : 1;
+  g_pool->Resize(g_threads - 1);
   return nullptr;
 }
 
@@ -408,6 +546,7 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  openblas_set_num_threads(1);
   const char* names[] = {"sgemmBatched", "softmaxXent", "rmsNorm", "rmsNormGrad", "swiglu", "swigluGrad", "ropeHeads",
                          "maskedSoftmax", "maskedSoftmaxGrad", "setThreads", "getThreads"};
   napi_callback fns[] = {SgemmBatched, SoftmaxXent, RmsNorm, RmsNormGrad, Swiglu, SwigluGrad, RopeHeads,

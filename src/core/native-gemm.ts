@@ -1,6 +1,7 @@
 // The optional native accelerator (native/kitgemm.cc: OpenBLAS sgemm on the wasm heap, zero-copy),
 // loaded when it was built at install time; absent or disabled ($CFLLM_NATIVE=0) means the XNNPACK path.
-// Thread count: $CFLLM_BLAS_THREADS or setNativeThreads (default 1).
+// Thread count: $CFLLM_BLAS_THREADS or setNativeThreads (default 1): the addon's own threads, which split
+// every GEMM (each block a one-thread BLAS call) and the heavy fused kernels.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -30,6 +31,7 @@ export interface NativeGemm {
   maskedSoftmax?(buffer: ArrayBuffer, offRaw: number, offKeep: number, offBias: number, offP: number, B: number, H: number, Tq: number, S: number, scale: number): void;
   /** d raw of maskedSoftmax from p and dp. */
   maskedSoftmaxGrad?(buffer: ArrayBuffer, offDp: number, offP: number, offKeep: number, offDraw: number, B: number, H: number, Tq: number, S: number, scale: number): void;
+  /** Threads the addon splits GEMMs and fused kernels across (the caller counts; the BLAS runs one thread per block). */
   setThreads(n: number): void;
   getThreads(): number;
 }
