@@ -26,6 +26,11 @@ export function storedPath(p: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
 }
 
+/** A path for messages and notebook outputs: relative to the project root (with ../ outside it), never a machine's absolute path. */
+export function shownPath(p: string): string {
+  return path.relative(projectRoot(), path.resolve(p)) || '.';
+}
+
 /** Options for data resolution. */
 export interface DataDirOptions {
   /** An explicit data folder; wins over everything else. */

@@ -1,9 +1,10 @@
-// Data folder resolution order: explicit option, $CFLLM_DATA_DIR, data/, ../shared/data.
+// Data folder resolution order: explicit option, $CFLLM_DATA_DIR, data/, ../shared/data; paths shown
+// relative to the project root.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataDirCandidates, projectRoot, resolveDatasetDir } from '../../src/core/paths';
+import { dataDirCandidates, projectRoot, resolveDatasetDir, shownPath } from '../../src/core/paths';
 
 const saved = process.env['CFLLM_DATA_DIR'];
 afterEach(() => {
@@ -15,6 +16,11 @@ describe('data folder resolution', () => {
   it('finds the project root by its package.json', () => {
     expect(fs.existsSync(path.join(projectRoot(), 'package.json'))).toBe(true);
     expect(fs.existsSync(path.join(projectRoot(), 'src', 'core', 'paths.ts'))).toBe(true);
+  });
+  it('shows paths relative to the project root, also outside it', () => {
+    expect(shownPath(path.join(projectRoot(), 'models', 'kit-lm'))).toBe(path.join('models', 'kit-lm'));
+    expect(shownPath(path.join(projectRoot(), '..', 'shared', 'corpora', 'valid.txt.gz'))).toBe(path.join('..', 'shared', 'corpora', 'valid.txt.gz'));
+    expect(shownPath(projectRoot())).toBe('.');
   });
   it('orders option, env var, data/, ../shared/data', () => {
     const envDir = path.join(os.tmpdir(), 'env-data'), optDir = path.join(os.tmpdir(), 'opt-data');
