@@ -173,7 +173,7 @@ static napi_value SgemmBatched(napi_env env, napi_callback_info info) {
   const int nt = (int)(g_threads < maxThreads ? g_threads : (maxThreads < 1 ? 1 : maxThreads));
   if (nt > 1 && batch >= nt && sC != 0) {
     // a batch (attention): whole items per thread; a broadcast output (stride 0) would race, so not here
-    ParallelFor(batch, 1, [&](int64_t b0, int64_t b1) { for (int64_t b = b0; b < b1; b++) block(b, 0, M, 0, N); });
+    g_pool->Run(nt, [&](int t, int k) { for (int64_t b = batch * t / k; b < batch * (t + 1) / k; b++) block(b, 0, M, 0, N); });
   } else if (nt > 1) {
     // one big GEMM at a time: split the longer side of C into blocks (multiples of 16 where possible)
     const bool rows = M >= N;
@@ -375,7 +375,13 @@ static napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
       (wantDw && !Inside(env, len, v[4], D))) return nullptr;
   auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
   const float eps = (float)v[7];
-  if (wantDx) ParallelFor(N, 1 + kMinFloatsPerThread / D, [&](int64_t i0, int64_t i1) { RmsNormGradRows(F(0) + i0 * D, F(1) + i0 * D, F(2), F(3) + i0 * D, nullptr, i1 - i0, D, eps); });
+  const int64_t minPer = 1 + kMinFloatsPerThread / D;
+  if (g_threads <= 1 || N < 2 * minPer) {  // one pass for both
+    RmsNormGradRows(F(0), F(1), F(2), wantDx ? F(3) : nullptr, wantDw ? F(4) : nullptr, N, D, eps);
+    return nullptr;
+  }
+  // split: dx by rows; dw, a sum over all rows, in one pass after
+  if (wantDx) ParallelFor(N, minPer, [&](int64_t i0, int64_t i1) { RmsNormGradRows(F(0) + i0 * D, F(1) + i0 * D, F(2), F(3) + i0 * D, nullptr, i1 - i0, D, eps); });
   if (wantDw) RmsNormGradRows(F(0), F(1), F(2), nullptr, F(4), N, D, eps);
   return nullptr;
 }

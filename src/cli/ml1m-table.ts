@@ -48,8 +48,9 @@ runMain(async () => {
   const recRun = async (name: string, cfg: Parameters<typeof makeRecExperiment>[0]): Promise<RecRunResult> => {
     const dir = path.join(runs, `collm-ml1m-${name}`);
     const done = path.join(dir, 'result.json');
-    if (!fs.existsSync(done)) say(`== ${name} ==`);
-    const result = fs.existsSync(done) ? readJson<RecRunResult>(done)
+    const finished = fs.existsSync(done);
+    if (!finished) say(`== ${name} ==`);
+    const result = finished ? readJson<RecRunResult>(done)
       : await runRecExperiment(makeRecExperiment({ dataset: 'collm-ml1m', ...budget, ...cfg }), { outDir: dir, datasetOverride: ds, onProgress: say });
     wallOfRun.set(dir, result.meta.wallSeconds);
     return result;
