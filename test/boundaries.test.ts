@@ -8,17 +8,19 @@ const SRC = path.resolve(__dirname, '..', 'src');
 /** Which src/ folders each folder may import (besides itself and npm packages). */
 const ALLOWED: Record<string, string[]> = {
   core: [],
+  backend: ['core'],
   data: ['core'],
   metrics: ['core'],
-  cf: ['core', 'data'],
-  llm: ['core'],
-  lm: ['core', 'llm'],
-  rec: ['core', 'data', 'cf', 'llm', 'metrics'],
-  collm: ['core', 'data', 'cf', 'llm', 'metrics', 'rec'],
-  cora: ['core', 'data', 'cf', 'llm', 'metrics', 'rec'],
+  cf: ['core', 'backend', 'data'],
+  llm: ['core', 'backend'],
+  lm: ['core', 'backend', 'llm'],
+  rec: ['core', 'backend', 'data', 'cf', 'llm', 'metrics'],
+  collm: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
+  cora: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
   viz: ['core'],
-  runner: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora'],
-  cli: ['core', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'viz'],
+  runner: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora'],
+  analysis: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'viz'],
+  cli: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'analysis', 'viz'],
 };
 /** npm packages a layer must not touch (data and metrics know nothing of tensors). */
 const FORBIDDEN_PACKAGES: Record<string, RegExp> = { data: /^@tensorflow\//, metrics: /^@tensorflow\// };

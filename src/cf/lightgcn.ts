@@ -3,7 +3,7 @@
 // Reference: He et al., LightGCN (SIGIR 2020); CoLLM baseline_train_lightgcn_ood.py.
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
-import { segmentSum } from '../core/segment-sum';
+import { segmentSum } from '../backend/segment-sum';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { normalVar } from './init';

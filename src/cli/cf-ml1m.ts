@@ -4,7 +4,7 @@
 // Reference: CoLLM v3 Table II; ../shared/notes/methods.md §3, §8.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseBackendChoice } from '../core/backend';
+import { parseBackendChoice } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS, CF_TRAIN_PRESETS } from '../cf/registry';

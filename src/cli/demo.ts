@@ -3,7 +3,7 @@
 // cold rows side by side. Reference: ../shared/notes/methods.md §1-7.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseBackendChoice } from '../core/backend';
+import { parseBackendChoice } from '../backend/backend';
 import { projectRoot, resolveModelDir } from '../core/paths';
 import type { RecRunResult } from '../runner/rec-experiment';
 import { suiteBudget, suiteCF, suiteRec } from '../runner/suite';

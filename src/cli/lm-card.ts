@@ -3,7 +3,7 @@
 // and card.json; also stores a public-domain valid slice whose perplexity the test suite re-checks.
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend, parseBackendChoice } from '../core/backend';
+import { initBackend, parseBackendChoice } from '../backend/backend';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir } from '../core/paths';
 import { startRun } from '../core/run-meta';

@@ -4,7 +4,7 @@
 // the README table states.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseBackendChoice } from '../core/backend';
+import { parseBackendChoice } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';

@@ -3,7 +3,7 @@
 // Reference: ../shared/notes (issue 4); nanoGPT train.py.
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, parseBackendChoice } from '../core/backend';
+import { initBackend, parseBackendChoice } from '../backend/backend';
 import { writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { startRun } from '../core/run-meta';

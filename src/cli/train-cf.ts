@@ -2,7 +2,7 @@
 // scores and result.json into its run folder, and resumes there after a kill.
 // Reference: ../shared/notes/methods.md §3.
 import * as path from 'path';
-import { parseBackendChoice } from '../core/backend';
+import { parseBackendChoice } from '../backend/backend';
 import { projectRoot } from '../core/paths';
 import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';

@@ -2,7 +2,7 @@
 // config, checkpoints, per-row scores and result.json into its run folder, and resumes there.
 // Reference: ../shared/notes/methods.md §4-7.
 import * as path from 'path';
-import { parseBackendChoice } from '../core/backend';
+import { parseBackendChoice } from '../backend/backend';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';

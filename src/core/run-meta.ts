@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo } from './backend';
+import type { BackendInfo } from './types';
 
 /** Provenance block stored in every result. */
 export interface RunMeta {

@@ -2,7 +2,7 @@
 // (Qwen2) and an optional KV cache of earlier positions.
 // Reference: Ainslie et al., GQA (2023); transformers' LlamaAttention (repeat_kv).
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernelsAvailable, fusedMaskedSoftmax, fusedRopeHeads } from '../core/fused-ops';
+import { fusedKernelsAvailable, fusedMaskedSoftmax, fusedRopeHeads } from '../backend/fused-ops';
 import type { LlamaConfig } from './config';
 import type { LayerKV } from './kv-cache';
 import { adaptedProject, type HookSite } from './layers';

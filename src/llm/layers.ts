@@ -2,7 +2,7 @@
 // [out, in] weights on 2-D inputs, the adapter hook every projection passes through, and the SwiGLU MLP.
 // Reference: Zhang & Sennrich, RMSNorm (2019); Shazeer, GLU variants (2020); transformers' LlamaMLP.
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernelsAvailable, fusedRmsNorm, fusedSwiglu } from '../core/fused-ops';
+import { fusedKernelsAvailable, fusedRmsNorm, fusedSwiglu } from '../backend/fused-ops';
 import type { Projection } from './weights';
 
 /**

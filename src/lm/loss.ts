@@ -2,7 +2,7 @@
 // (custom gradient: (softmax - onehot) / N), instead of tfjs's generic logSoftmax + gather chain.
 // oneHot is built as int32 and cast: tfjs-wasm 4.22 writes int bits into a float32 oneHot (1 -> 1.4e-45).
 import * as tf from '@tensorflow/tfjs';
-import { fusedXentAvailable, softmaxXent } from '../core/xent-kernel';
+import { fusedXentAvailable, softmaxXent } from '../backend/xent-kernel';
 
 /**
  * Mean cross-entropy of logits [N, V] against target ids [N] (int32). Rows whose target is < 0 are

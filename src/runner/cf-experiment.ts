@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendChoice } from '../core/backend';
+import { initBackend, type BackendChoice } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { disposeAdamState, initAdamState, type AdamState } from '../core/optim';
 import { projectRoot } from '../core/paths';

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { currentBackend, initBackend, type BackendChoice } from '../core/backend';
+import { currentBackend, initBackend, type BackendChoice } from '../backend/backend';
 import { loadParams } from '../core/checkpoint';
 import { readJson } from '../core/io';
 import { projectPath, projectRoot, resolveModelDir } from '../core/paths';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendChoice } from '../core/backend';
+import { initBackend, type BackendChoice } from '../backend/backend';
 import { loadParams } from '../core/checkpoint';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectPath, projectRoot, resolveModelDir } from '../core/paths';

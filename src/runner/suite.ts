@@ -5,7 +5,7 @@
 // Reference: issue "notebooks"; ../shared/notes/methods.md §3-7.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackendChoice } from '../core/backend';
+import type { BackendChoice } from '../backend/backend';
 import { readJson } from '../core/io';
 import { projectPath, projectRoot, storedPath } from '../core/paths';
 import type { CFTrainConfig } from '../cf/train';

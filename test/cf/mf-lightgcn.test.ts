@@ -2,7 +2,7 @@
 // falls on a planted problem, and LightGCN's graph is the symmetric-normalised positive adjacency.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { initAdamState, disposeAdamState } from '../../src/core/optim';
 import { makeRng } from '../../src/core/rng';
 import { disposeCFBatch, toCFBatch } from '../../src/cf/batch';

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { disposeAdamState, initAdamState } from '../../src/core/optim';
 import { makeRng } from '../../src/core/rng';
 import { disposeCFBatch, toCFBatch } from '../../src/cf/batch';

@@ -1,7 +1,7 @@
 // The fused Adam kernel follows torch.optim.Adam / AdamW exactly, on wasm and cpu, without leaks.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { ADAM_DEFAULTS, adamStep, disposeAdamState, initAdamState } from '../../src/core/optim';
 
 /** Scalar reference of one torch Adam/AdamW step for parameter x with gradient g. */

@@ -1,7 +1,7 @@
 // Warm-up + cosine values at known steps, and clipping by global norm.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { clipByGlobalNorm } from '../../src/core/clip';
 import { lrAt, makeWarmupCosine } from '../../src/core/schedule';
 

@@ -1,7 +1,7 @@
 // ownedVariable frees its initial value: one tensor per variable, none left after disposing it.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { ownedVariable } from '../../src/core/variable';
 
 beforeAll(async () => { await initBackend('cpu'); });

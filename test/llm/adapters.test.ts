@@ -3,7 +3,7 @@
 // adapter description composes both, finite-difference gradients, gradients only for trainables, no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import {
   adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, EVAL_MODE, initLora, initPerSample, loraHook, mergeLora, namedGrads, perSampleHook,

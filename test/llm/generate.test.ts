@@ -2,7 +2,7 @@
 // prefix; seeded sampling; top-p; stop tokens; adapters (hook, description, merged LoRA); no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import { disposeMerged, EVAL_MODE, initLora, initPerSample, loraHook, mergeLora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';

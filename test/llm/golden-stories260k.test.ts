@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { generate } from '../../src/llm/generate';
 import { loadHfModel } from '../../src/llm/hf-load';
 import { saveHfModel } from '../../src/llm/hf-save';

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { writeSafetensors } from '../../src/core/safetensors';
 import { makeLlamaConfig, llamaConfigToHf } from '../../src/llm/config';
 import { loadHfModel, saveHfModel } from '../../src/llm/hf-io';

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { readSafetensors, writeSafetensors } from '../../src/core/safetensors';
 import { llamaConfigToHf, makeLlamaConfig } from '../../src/llm/config';
 import { loadHfModel } from '../../src/llm/hf-load';

@@ -3,7 +3,7 @@
 // restricted vs full logits, the embedding override (value and finite-difference gradient), no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeLlamaConfig, type LlamaConfig } from '../../src/llm/config';
 import { KVCache } from '../../src/llm/kv-cache';
 import { decoderHidden, decoderLogits, embedTokens, lastTokenLogits } from '../../src/llm/model';

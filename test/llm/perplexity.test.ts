@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { EVAL_MODE, initLora } from '../../src/llm/adapters';
 import { decoderLogits } from '../../src/llm/model';

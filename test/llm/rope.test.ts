@@ -2,7 +2,7 @@
 // relative-position property in both layouts, and the layouts' equivalence under the HF permutation.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { applyRope, positionIds, ropeInvFreq, ropeTables } from '../../src/llm/rope';
 import { halfFromInterleavedRows, maxAbsDiff } from './helpers';
 

@@ -1,7 +1,7 @@
 // crossEntropy equals the textbook value and tfjs's own gradient, ignores negative targets, leaks nothing.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { crossEntropy } from '../../src/lm/loss';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // exactly the base model's perplexity, cloze scores and generated tokens; a nonzero LoRA changes them.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { EVAL_MODE, initLora, loraHook, type Lora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { generate } from '../../src/llm/generate';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
 import { decoderLogits } from '../../src/llm/llama';

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { EVAL_MODE, initLora, loraHook, type Lora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';

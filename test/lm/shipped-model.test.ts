@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { resolveModelDir } from '../../src/core/paths';
 import { loadHfModel } from '../../src/llm/hf-io';
 import { loadTokenizer } from '../../src/llm/tokenizer';

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { readJson } from '../../src/core/io';
 import { encodePrompts } from '../../src/rec/encode';
 import { scoreRows } from '../../src/rec/train';

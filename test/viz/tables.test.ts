@@ -1,7 +1,7 @@
 // Display tables: rounding touches only non-integer numbers, and the danfojs config sizes each column
 // to its widest cell so DataFrame.print shows every row and column without padding to 17 characters.
 import { describe, expect, it } from 'vitest';
-import { splitSummaryRows, type SplitSummaryRow } from '../../src/viz/summaries';
+import { splitSummaryRows, type SplitSummaryRow } from '../../src/analysis/summaries';
 import { danfoTableConfig, roundRecords } from '../../src/viz/tables';
 
 describe('display tables', () => {

@@ -10,7 +10,7 @@ import { loadDataset } from '../../src/data/load';
 import { WARM_COLD_DEFINITIONS, warmColdMasks } from '../../src/data/warm-cold';
 import { auc } from '../../src/metrics/auc';
 import { uauc } from '../../src/metrics/uauc';
-import { describeFamilyWinners, familyWinners, warmColdReport, type WarmColdRecord } from '../../src/runner/warm-cold-report';
+import { describeFamilyWinners, familyWinners, warmColdReport, type WarmColdRecord } from '../../src/analysis/warm-cold-report';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-warm-cold-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { storedPath } from '../../src/core/paths';
 import { TALLREC_LORA } from '../../src/rec/method';
 import {
   finishedRecRun, finishedSuiteRankRuns, RANK_ALPHA_RATIO, rankAblationCost, rankAblationExtra, rankAblationPlan, rankAblationRecords, rankMetricPoints, rankTag, runRank, suiteRankRun,
-} from '../../src/runner/rank-ablation';
+} from '../../src/analysis/rank-ablation';
 import type { RecRunResult } from '../../src/runner/rec-experiment';
 import { SUITE_BUDGETS, suiteRecExperiment, suiteRunDir } from '../../src/runner/suite';
 

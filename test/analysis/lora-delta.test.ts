@@ -2,12 +2,12 @@
 // FFN projection with a different shape; the norms without materialising match; nothing leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
-import { frobeniusNorm } from '../../src/core/linalg';
+import { initBackend } from '../../src/backend/backend';
+import { frobeniusNorm } from '../../src/analysis/linalg';
 import { disposeMerged, initLora, mergeLora, WEIGHT_OF, type Lora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
-import { loraDelta, loraDeltaNorms } from '../../src/llm/lora-delta';
+import { loraDelta, loraDeltaNorms } from '../../src/analysis/lora-delta';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
 
 const cfg = makeLlamaConfig({ vocabSize: 20, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });

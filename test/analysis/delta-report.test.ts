@@ -3,21 +3,21 @@
 // the samples, and the W_ui PCA carries each row's attributes; no tensor leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
-import { frobeniusNorm, singularValues } from '../../src/core/linalg';
+import { initBackend } from '../../src/backend/backend';
+import { frobeniusNorm, singularValues } from '../../src/analysis/linalg';
 import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
-import { coraDelta, coraDeltaNorms, coraWeights } from '../../src/cora/delta';
+import { coraDelta, coraDeltaNorms, coraWeights } from '../../src/analysis/cora-delta';
 import { coraMethod, type CoraMethod } from '../../src/cora/method';
 import { sampleSplit, subsetSplit } from '../../src/data/subset';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { initLora, type Lora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
-import { loraDeltaNorms } from '../../src/llm/lora-delta';
+import { loraDeltaNorms } from '../../src/analysis/lora-delta';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
-import { activitySpanPairs, coraDeltaMatrices, coraMeanDeltaMatrices, deltaDeviations, loraDeltaMatrices, siteLabel, siteNormRows, spectrumRecords, wuiProjection } from '../../src/runner/delta-report';
+import { activitySpanPairs, coraDeltaMatrices, coraMeanDeltaMatrices, deltaDeviations, loraDeltaMatrices, siteLabel, siteNormRows, spectrumRecords, wuiProjection } from '../../src/analysis/delta-report';
 
 const ds = syntheticWorld('tiny');
 const split = ds.splits.test;

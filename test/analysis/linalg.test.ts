@@ -2,7 +2,7 @@
 // follow from formulas: diagonal matrices, rank-1 outer products, rotations, points on a line.
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/core/rng';
-import { frobeniusNorm, pca2d, singularValues, symmetricEigen } from '../../src/core/linalg';
+import { frobeniusNorm, pca2d, singularValues, symmetricEigen } from '../../src/analysis/linalg';
 
 const rot = (t: number) => [[Math.cos(t), -Math.sin(t)], [Math.sin(t), Math.cos(t)]];
 const matmul = (a: number[][], b: number[][]) => a.map((r) => b[0]!.map((_, j) => r.reduce((s, x, k) => s + x * b[k]![j]!, 0)));

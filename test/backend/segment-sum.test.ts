@@ -1,8 +1,8 @@
 // segmentSum: same value and gradient as tfjs's unsortedSegmentSum, no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
-import { segmentSum } from '../../src/core/segment-sum';
+import { initBackend } from '../../src/backend/backend';
+import { segmentSum } from '../../src/backend/segment-sum';
 
 beforeAll(async () => {
   await initBackend('wasm');

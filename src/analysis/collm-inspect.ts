@@ -7,9 +7,9 @@ import { makeRng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import type { LlamaModel } from '../llm/weights';
 import type { RecMethod } from '../rec/method';
-import type { CollmMapping } from './mapping';
-import { applyMapping } from './mapping';
-import { cfEmbeddings, type CfBackbone } from './method';
+import type { CollmMapping } from '../collm/mapping';
+import { applyMapping } from '../collm/mapping';
+import { cfEmbeddings, type CfBackbone } from '../collm/method';
 
 /** The mapping parameters of a CoLLM method (its `mapping.*` params); throws for other methods. */
 export function collmMappingOf(method: Pick<RecMethod, 'name' | 'params'>): CollmMapping {

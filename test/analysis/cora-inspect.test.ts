@@ -3,12 +3,12 @@
 // coraDeltaNorms, grid similarity splits pairs by shared user / item as written out by hand; no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
-import { coraDeltaNorms, coraWeights } from '../../src/cora/delta';
-import { coraGeneratorSummary, gridSimilarity, inspectCoraWeights } from '../../src/cora/inspect';
+import { coraDeltaNorms, coraWeights } from '../../src/analysis/cora-delta';
+import { coraGeneratorSummary, gridSimilarity, inspectCoraWeights } from '../../src/analysis/cora-inspect';
 import { generatorParamCount } from '../../src/cora/generator';
 import { coraMethod, type CoraMethod } from '../../src/cora/method';
 import { syntheticWorld } from '../../src/data/synthetic';

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeJsonAtomic } from '../../src/core/io';
-import { runTrainingHistory, trainingCurveRows } from '../../src/runner/training-curves';
+import { runTrainingHistory, trainingCurveRows } from '../../src/analysis/training-curves';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-curves-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

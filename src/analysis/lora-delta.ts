@@ -2,9 +2,9 @@
 // to the base weight, and the Frobenius norm of every (layer, target) update without materialising it.
 // Reference: Hu et al., LoRA (2021) §4.1 (delta W = (alpha/r) B A).
 import * as tf from '@tensorflow/tfjs';
-import { adapterKey } from './low-rank';
-import type { Lora } from './lora';
-import type { Projection } from './weights';
+import { adapterKey } from '../llm/low-rank';
+import type { Lora } from '../llm/lora';
+import type { Projection } from '../llm/weights';
 
 function loraFactors(lora: Lora, layer: number, proj: Projection): { a: tf.Variable; b: tf.Variable } {
   if (!lora.config.targets.includes(proj)) throw new Error(`loraDelta: ${proj} is not a LoRA target (targets: ${lora.config.targets.join(', ')})`);

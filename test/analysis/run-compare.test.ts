@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../../src/core/io';
 import { subsetSplit } from '../../src/data/subset';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { delongTest } from '../../src/metrics/delong';
-import { delongBetweenRuns, recSummaryRows, runScores } from '../../src/runner/run-compare';
+import { delongBetweenRuns, recSummaryRows, runScores } from '../../src/analysis/run-compare';
 import type { RecRunResult } from '../../src/runner/rec-experiment';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-compare-'));

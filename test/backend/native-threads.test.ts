@@ -4,7 +4,7 @@
 // element written (outputs start as NaN). Correctness against references is in native-gemm.test.ts and
 // fused-ops.test.ts. Skipped when the addon is absent.
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeGemm, type NativeGemm } from '../../src/core/native-gemm';
+import { loadNativeGemm, type NativeGemm } from '../../src/backend/native-gemm';
 import { makeRng } from '../../src/core/rng';
 
 const { gemm, why } = loadNativeGemm();

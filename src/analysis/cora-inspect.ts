@@ -4,11 +4,11 @@
 // user, sharing the item, or sharing neither.
 // Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; methods.md §6.
 import * as tf from '@tensorflow/tfjs';
-import { singularValues } from '../core/linalg';
+import { singularValues } from './linalg';
 import type { InteractionSplit } from '../data/types';
-import { coraDeltaNorms } from './delta';
-import { generatorParamCount } from './generator';
-import type { CoraMethod } from './method';
+import { coraDeltaNorms } from './cora-delta';
+import { generatorParamCount } from '../cora/generator';
+import type { CoraMethod } from '../cora/method';
 
 /** One sample's W_ui statistics. */
 export interface CoraWeightStats {

@@ -9,9 +9,9 @@ import { storedPath } from '../core/paths';
 import { CORA_DEFAULTS } from '../cora/method';
 import { TALLREC_LORA } from '../rec/method';
 import type { RecTrainConfig } from '../rec/train';
-import type { RecRunResult } from './rec-experiment';
-import type { Scale } from './scale';
-import { suiteRec, suiteRunDir, suiteRunName, type SuiteOptions, type SuiteRecExtra, type SuiteRun } from './suite';
+import type { RecRunResult } from '../runner/rec-experiment';
+import type { Scale } from '../runner/scale';
+import { suiteRec, suiteRunDir, suiteRunName, type SuiteOptions, type SuiteRecExtra, type SuiteRun } from '../runner/suite';
 
 /** The methods whose rank the ablation varies: CoRA's r, and the LoRA r of TALLRec and CoLLM (its stage 1). */
 export type RankMethod = 'cora' | 'tallrec' | 'collm';

@@ -3,11 +3,11 @@
 // W_ui on dispose.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
-import { coraHookFor, coraWeights } from '../../src/cora/delta';
+import { coraHookFor, coraWeights } from '../../src/analysis/cora-delta';
 import { coraMethod, type CoraMethod } from '../../src/cora/method';
 import { subsetSplit } from '../../src/data/subset';
 import { syntheticWorld } from '../../src/data/synthetic';
@@ -16,7 +16,7 @@ import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
 import { decoderLogits } from '../../src/llm/llama';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
-import { baseAdapterSet, coraAdapterSet, loraAdapterSet, loraMaxAbsDiff } from '../../src/runner/retention-sets';
+import { baseAdapterSet, coraAdapterSet, loraAdapterSet, loraMaxAbsDiff } from '../../src/analysis/retention-sets';
 
 const ds = syntheticWorld('tiny');
 const split = ds.splits.test;

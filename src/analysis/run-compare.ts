@@ -7,7 +7,7 @@ import * as path from 'path';
 import { readJson } from '../core/io';
 import type { InteractionSplit } from '../data/types';
 import { delongTest, type DelongResult } from '../metrics/delong';
-import type { RecRunResult } from './rec-experiment';
+import type { RecRunResult } from '../runner/rec-experiment';
 
 /** One run's headline numbers. */
 export interface RecSummaryRow {

@@ -1,7 +1,7 @@
 // Split summaries on a hand-made split: sizes, label balance, history lengths, warm/cold shares and
 // per-month counts with the split boundaries, checked against values counted by hand.
 import { describe, expect, it } from 'vitest';
-import { maskShareRows, monthlyCounts, splitSummaryRows } from '../../src/viz/summaries';
+import { maskShareRows, monthlyCounts, splitSummaryRows } from '../../src/analysis/summaries';
 
 const t = (y: number, m: number, d: number, h = 0) => Date.UTC(y, m - 1, d, h) / 1000;
 // 4 rows, users {0,1}, items {5,6,7}; histories of length 0, 1, 2, 3

@@ -8,7 +8,7 @@ import type { InteractionSplit } from '../data/types';
 import { adapterKey, EVAL_MODE, perSampleHook, type PerSampleAdapter } from '../llm/adapters';
 import type { AdapterHook } from '../llm/layers';
 import type { Projection } from '../llm/weights';
-import type { CoraMethod } from './method';
+import type { CoraMethod } from '../cora/method';
 
 /** One sample's update norm at one (layer, module). */
 export interface CoraDeltaNorm {

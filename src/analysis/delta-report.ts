@@ -3,13 +3,13 @@
 // up per site, and a 2-D PCA of the generated W_ui of a split's rows grouped by item genre and user activity.
 // Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; Hu et al., LoRA (2021) §7 (update spectra).
 import * as tf from '@tensorflow/tfjs';
-import { pca2d, singularValues } from '../core/linalg';
+import { pca2d, singularValues } from './linalg';
 import { activitySpanRows, quantileBuckets, rowAttributes, type RowAttributes } from '../data/row-attributes';
 import type { Dataset, InteractionSplit } from '../data/types';
-import { coraDelta, coraWeights } from '../cora/delta';
+import { coraDelta, coraWeights } from './cora-delta';
 import type { CoraMethod } from '../cora/method';
 import type { Lora } from '../llm/adapters';
-import { loraDelta } from '../llm/lora-delta';
+import { loraDelta } from './lora-delta';
 import type { Projection } from '../llm/weights';
 
 /** A (layer, module) place in the decoder. */

@@ -3,11 +3,11 @@
 // computations (a scaled copy of a table row is its own nearest row), the report is consistent; no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
-import { collmMappingOf, inspectMappedTokens, mappedTokenRows, mappedTokens, nearestRowsByCosine, pairwiseCosines, rowL2Norms } from '../../src/collm/inspect';
+import { collmMappingOf, inspectMappedTokens, mappedTokenRows, mappedTokens, nearestRowsByCosine, pairwiseCosines, rowL2Norms } from '../../src/analysis/collm-inspect';
 import { applyMapping } from '../../src/collm/mapping';
 import { cfEmbeddings, collmMethod } from '../../src/collm/method';
 import { syntheticWorld } from '../../src/data/synthetic';

@@ -5,11 +5,11 @@
 // cases then check the composition path on wasm against cpu.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
-import { fusedKernelsAvailable, fusedMaskedSoftmax, fusedRopeHeads, fusedSwiglu } from '../../src/core/fused-ops';
-import { loadNativeGemm } from '../../src/core/native-gemm';
+import { initBackend } from '../../src/backend/backend';
+import { fusedKernelsAvailable, fusedMaskedSoftmax, fusedRopeHeads, fusedSwiglu } from '../../src/backend/fused-ops';
+import { loadNativeGemm } from '../../src/backend/native-gemm';
 import { makeRng } from '../../src/core/rng';
-import { softmaxXent } from '../../src/core/xent-kernel';
+import { softmaxXent } from '../../src/backend/xent-kernel';
 import { attentionMask } from '../../src/llm/attention';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { rmsNorm } from '../../src/llm/layers';

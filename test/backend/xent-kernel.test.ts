@@ -2,9 +2,9 @@
 // on wasm and cpu, ignored rows, the fast exponential's accuracy, and no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
-import { fastExpNeg, softmaxXent } from '../../src/core/xent-kernel';
+import { fastExpNeg, softmaxXent } from '../../src/backend/xent-kernel';
 
 describe('fused softmax cross-entropy', () => {
   it('exp approximation is within 1e-8 relative on (-100, 0]', () => {

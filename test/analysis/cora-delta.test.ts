@@ -3,12 +3,12 @@
 // and the broadcast hook reproduces the method's scores and drives the probes; no leaks.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
-import { frobeniusNorm } from '../../src/core/linalg';
+import { initBackend } from '../../src/backend/backend';
+import { frobeniusNorm } from '../../src/analysis/linalg';
 import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
-import { coraDelta, coraDeltaNorms, coraHookFor, coraWeights } from '../../src/cora/delta';
+import { coraDelta, coraDeltaNorms, coraHookFor, coraWeights } from '../../src/analysis/cora-delta';
 import { coraMethod, type CoraMethod } from '../../src/cora/method';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { EVAL_MODE, perSampleHook, WEIGHT_OF } from '../../src/llm/adapters';

@@ -4,7 +4,7 @@
 // Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §4 (general knowledge); methods.md §5-6.
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionSplit } from '../data/types';
-import { coraHookFor, coraWeights } from '../cora/delta';
+import { coraHookFor, coraWeights } from './cora-delta';
 import type { CoraMethod } from '../cora/method';
 import { EVAL_MODE, loraHook, type Lora } from '../llm/adapters';
 import type { AdapterSet } from '../lm/retention';

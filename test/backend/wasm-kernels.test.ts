@@ -2,7 +2,7 @@
 // small model) and leak nothing.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 
 function randn(shape: number[], seed: number): Float32Array {

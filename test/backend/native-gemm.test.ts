@@ -2,7 +2,7 @@
 // reference for random shapes, transposes, strides and broadcasts; bad offsets are refused. Skipped
 // (with the reason) when the addon was not built; the XNNPACK path is covered by the second test pass.
 import { describe, expect, it } from 'vitest';
-import { loadNativeGemm } from '../../src/core/native-gemm';
+import { loadNativeGemm } from '../../src/backend/native-gemm';
 import { makeRng } from '../../src/core/rng';
 
 const { gemm, why } = loadNativeGemm();
