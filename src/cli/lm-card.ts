@@ -8,7 +8,7 @@ import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir } from '../core/paths';
 import { startRun } from '../core/run-meta';
 import { generate } from '../llm/generate';
-import { loadHfModel } from '../llm/hf-io';
+import { loadHfModel } from '../llm/hf-load';
 import { loadTokenizer } from '../llm/tokenizer';
 import { disposeLlama } from '../llm/weights';
 import { readCorpusText, splitDocuments } from '../lm/corpus';

@@ -7,7 +7,7 @@ import { initBackend, parseBackendChoice } from '../backend/backend';
 import { writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { startRun } from '../core/run-meta';
-import { saveHfModel } from '../llm/hf-io';
+import { saveHfModel } from '../llm/hf-save';
 import { disposeLlama } from '../llm/weights';
 import { makePretrainConfig, PRETRAIN_DEFAULTS, runPretrain, type PretrainConfig } from '../lm/pretrain';
 import { numberFlag, parseFlags, runMain } from './args';

@@ -3,8 +3,10 @@
 // among every object of the relation, by summed log-probability of its tokens).
 // Reference: Petroni et al., LAMA (2019) for cloze probing.
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterHook } from '../llm/llama';
-import { decoderHidden, headMatrix, KVCache, lastTokenLogits, project } from '../llm/llama';
+import type { AdapterHook } from '../llm/layers';
+import { decoderHidden, headMatrix, lastTokenLogits } from '../llm/model';
+import { KVCache } from '../llm/kv-cache';
+import { project } from '../llm/layers';
 import { perplexity, type PerplexityResult } from '../llm/perplexity';
 import type { KitTokenizer } from '../llm/tokenizer';
 import type { LlamaModel } from '../llm/weights';

@@ -3,7 +3,8 @@
 // Reference: ../shared/notes/methods.md §2, §4; TALLRec (Bao et al. 2023).
 import * as tf from '@tensorflow/tfjs';
 import { initLora, loraHook, type Lora, type LowRankConfig } from '../llm/adapters';
-import { lastTokenLogits, type AdapterHook } from '../llm/llama';
+import { lastTokenLogits } from '../llm/model';
+import { type AdapterHook } from '../llm/layers';
 import type { LlamaModel } from '../llm/weights';
 import { batchTensors, type PromptBatch } from './batch';
 import type { PromptKind } from './prompt';

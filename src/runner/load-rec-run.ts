@@ -16,7 +16,7 @@ import { loadDataset } from '../data/load';
 import { sampleSplit } from '../data/subset';
 import type { Dataset, InteractionSplit } from '../data/types';
 import { initLora, type Lora } from '../llm/adapters';
-import { loadHfModel } from '../llm/hf-io';
+import { loadHfModel } from '../llm/hf-load';
 import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../llm/weights';
 import { answerTokenId } from '../rec/encode';

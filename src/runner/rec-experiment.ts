@@ -21,7 +21,7 @@ import { loadDataset, type DatasetName } from '../data/load';
 import { sampleSplit } from '../data/subset';
 import type { Dataset, InteractionSplit } from '../data/types';
 import { initLora, type Lora, type LowRankConfig } from '../llm/adapters';
-import { loadHfModel } from '../llm/hf-io';
+import { loadHfModel } from '../llm/hf-load';
 import { loadTokenizer } from '../llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../llm/weights';
 import { bootstrapAuc, bootstrapUauc } from '../metrics/bootstrap';

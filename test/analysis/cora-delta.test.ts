@@ -14,7 +14,7 @@ import { syntheticWorld } from '../../src/data/synthetic';
 import { EVAL_MODE, perSampleHook, WEIGHT_OF } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
-import { decoderLogits } from '../../src/llm/llama';
+import { decoderLogits } from '../../src/llm/model';
 import { perplexity } from '../../src/llm/perplexity';
 import type { LlamaLayerWeights, LlamaModel } from '../../src/llm/weights';
 import { disposeLlama } from '../../src/llm/weights';

@@ -14,7 +14,7 @@ import { syntheticWorld } from '../../src/data/synthetic';
 import { EVAL_MODE, initLora, loraHook } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
-import { decoderLogits } from '../../src/llm/llama';
+import { decoderLogits } from '../../src/llm/model';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
 import { baseAdapterSet, coraAdapterSet, loraAdapterSet, loraMaxAbsDiff } from '../../src/analysis/retention-sets';
 

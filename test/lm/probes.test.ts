@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/backend';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
-import { decoderLogits } from '../../src/llm/llama';
+import { decoderLogits } from '../../src/llm/model';
 import { loadLlama2c } from '../../src/llm/llama2c';
 import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
 import { resolveModelDir } from '../../src/core/paths';
-import { loadHfModel } from '../../src/llm/hf-io';
+import { loadHfModel } from '../../src/llm/hf-load';
 import { loadTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama } from '../../src/llm/weights';
 import { textPerplexity } from '../../src/lm/probes';

@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../../src/core/io';
 import { syntheticWorld } from '../../src/data/synthetic';
 import type { Dataset } from '../../src/data/types';
 import { makeLlamaConfig } from '../../src/llm/config';
-import { saveHfModel } from '../../src/llm/hf-io';
+import { saveHfModel } from '../../src/llm/hf-save';
 import { randomLlama } from '../../src/llm/init';
 import { bpeToTokenizerJson, countWords, trainBpe } from '../../src/lm/bpe';
 import { rowPrompt } from '../../src/rec/prompt';

@@ -9,7 +9,7 @@ import { initBackend } from '../../src/backend/backend';
 import { collmMethod } from '../../src/collm/method';
 import { coraMethod } from '../../src/cora/method';
 import { initLora } from '../../src/llm/adapters';
-import { loadHfModel } from '../../src/llm/hf-io';
+import { loadHfModel } from '../../src/llm/hf-load';
 import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
 import { auc } from '../../src/metrics/auc';
