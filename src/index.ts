@@ -44,6 +44,7 @@ export * from './metrics/logloss';
 export * from './metrics/ranking';
 export * from './metrics/bootstrap';
 export * from './metrics/delong';
+export * from './metrics/paired-bootstrap';
 
 // CF models: MF, LightGCN, SASRec, DIN behind one contract and a registry; their trainer.
 export * from './cf/types';

@@ -1,5 +1,7 @@
 // DeLong's test for the difference of two correlated ROC AUCs measured on the same rows, with the
 // O(n log n) midrank algorithm, plus erf/erfc and the standard-normal CDF for its two-sided p-value.
+// Row-level: it treats every row as independent; rows clustered by user (recommendation test sets)
+// make it overconfident, so comparisons also report pairedUserBootstrap (paired-bootstrap.ts).
 // Reference: DeLong, DeLong & Clarke-Pearson (Biometrics, 1988); Sun & Xu, "Fast implementation of DeLong's algorithm" (IEEE SPL, 2014).
 
 import { argsortAscending, checkBinary, type NumArray } from './auc';
@@ -109,8 +111,8 @@ function cov(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * DeLong's test of AUC(scoresA) = AUC(scoresB) for labels [n] in {0, 1} and two finite score vectors
- * [n] on the same rows; needs at least 2 positives and 2 negatives, and gives z = 0, p = 1 for identical scores.
+ * Row-level DeLong test (rows assumed independent) of AUC(scoresA) = AUC(scoresB) for labels [n] in
+ * {0, 1} and two finite score vectors [n] on the same rows; needs at least 2 positives and 2 negatives, and gives z = 0, p = 1 for identical scores.
  */
 export function delongTest(labels: NumArray, scoresA: NumArray, scoresB: NumArray): DelongResult {
   const { nPos, nNeg } = checkBinary('delongTest', labels, scoresA);
