@@ -13,7 +13,7 @@ import type { CFKind } from '../cf/types';
 import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
 import { formatRunTable } from '../runner/tables';
 import { updateReadmeTables } from '../runner/readme';
-import { parseFlags, runMain } from './args';
+import { intListFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 /** The slim record of one run kept in results/cf-ml1m.json. */
 function summarise(r: CFRunResult): Record<string, unknown> {
@@ -38,11 +38,7 @@ runMain(async () => {
     if (!(CF_KINDS as readonly string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${CF_KINDS.join(', ')})`);
     return m as CFKind;
   });
-  const seeds = String(f['seeds']).split(',').map((s) => {
-    const x = Number(s);
-    if (!Number.isInteger(x)) throw new Error(`--seeds: "${s}" is not an integer`);
-    return x;
-  });
+  const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND');
   const root = projectRoot();
   const outFile = path.join(root, 'results', 'cf-ml1m.json');

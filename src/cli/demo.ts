@@ -8,16 +8,16 @@ import { projectRoot, resolveModelDir } from '../core/paths';
 import type { RecRunResult } from '../runner/rec-experiment';
 import { suiteBudget, suiteCF, suiteRec } from '../runner/suite';
 import { formatRunTable } from '../runner/tables';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 runMain(async () => {
   const f = parseFlags('demo', 'MF -> TALLRec -> CoLLM -> CoRA on the embedded synthetic world with the shipped model', {
-    seed: { type: 'string', help: 'random seed', default: '0' },
+    seed: { type: 'int', help: 'random seed', default: '0', min: 0, max: MAX_SEED },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     out: { type: 'string', help: 'root of the run folders (default: the notebooks\' results/notebooks, so notebooks at default scale reuse the demo\'s runs)' },
     'cf-only': { type: 'boolean', help: 'stop after the CF baseline', default: false },
   });
-  const seed = numberFlag(f, 'seed')!;
+  const seed = intFlag(f, 'seed')!;
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND');
   const root = projectRoot();
   const outRoot = f['out'] ? path.resolve(root, f['out'] as string) : path.join(root, 'results', 'notebooks');

@@ -14,7 +14,7 @@ import { disposeLlama } from '../llm/weights';
 import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { allFacts, type Relation } from '../lm/facts';
 import { clozeAccuracy, textPerplexity, unigramPerplexity, type ClozeResult } from '../lm/probes';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, parseFlags, runMain } from './args';
 
 /** Characters of the valid text stored next to the model for the perplexity regression test. */
 const SLICE_CHARS = 12_000;
@@ -23,8 +23,8 @@ runMain(async () => {
   const f = parseFlags('lm-card', 'evaluate a model folder and write its model card', {
     model: { type: 'string', help: 'model folder (default models/kit-lm)' },
     corpus: { type: 'string', help: 'corpus folder with train/valid.txt.gz (else $CFLLM_CORPUS_DIR, ../shared/corpora/gutenberg)' },
-    'valid-tokens': { type: 'string', help: 'valid tokens for the held-out perplexity', default: '65536' },
-    'max-facts': { type: 'string', help: 'facts per relation in the probes (default all)' },
+    'valid-tokens': { type: 'int', help: 'valid tokens for the held-out perplexity', default: '65536', min: 2 },
+    'max-facts': { type: 'int', help: 'facts per relation in the probes (default all)', min: 1 },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
   });
   const root = projectRoot();
@@ -38,7 +38,7 @@ runMain(async () => {
 
   const validDocs = splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz')));
   const validText = validDocs.join('');
-  const nValid = numberFlag(f, 'valid-tokens')!;
+  const nValid = intFlag(f, 'valid-tokens')!;
   log(`held-out perplexity on the first ${nValid} tokens of ${path.join(corpus, 'valid.txt.gz')}...`);
   const ppl = await textPerplexity(m, tok, validText, { maxTokens: nValid, window: 128, stride: 64 });
   const trainIds = tok.encode(readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, 4_000_000));
@@ -51,7 +51,7 @@ runMain(async () => {
   writeFileAtomic(path.join(dir, 'valid-slice.txt'), slice);
 
   const facts = allFacts();
-  const maxFacts = numberFlag(f, 'max-facts');
+  const maxFacts = intFlag(f, 'max-facts');
   const probes: ClozeResult[] = [];
   for (const relation of ['capital', 'continent', 'language', 'symbol', 'atomicNumber'] as Relation[]) {
     for (const phrasing of ['heldIn', 'unseen'] as const) {

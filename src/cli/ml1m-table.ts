@@ -15,26 +15,26 @@ import { formatMl1mTable, maxDelongP, type TableRecord } from '../runner/ml1m-ta
 import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
 import { replaceMarkedSection } from '../runner/tables';
 import { REC_TRAIN_DEFAULTS } from '../rec/train';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 runMain(async () => {
   const f = parseFlags('ml1m-table', 'MF / TALLRec / CoLLM / CoRA on CoLLM ML-1M, several seeds; results/ml1m-table.json and the README table', {
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
     cf: { type: 'string', help: 'comma-separated CF backbones for CoLLM and CoRA', default: 'mf,lightgcn' },
-    epochs: { type: 'string', help: 'max epochs per LLM run (50 iterations of batch 16 each)', default: '4' },
-    'valid-rows': { type: 'string', help: 'valid_small rows used for model selection', default: '300' },
-    'test-rows': { type: 'string', help: 'test rows scored, a seeded sample shared by all methods of a seed (0 = all 7,331)', default: '0' },
+    epochs: { type: 'int', help: 'max epochs per LLM run (50 iterations of batch 16 each)', default: '4', min: 1 },
+    'valid-rows': { type: 'int', help: 'valid_small rows used for model selection', default: '300', min: 0 },
+    'test-rows': { type: 'int', help: 'test rows scored, a seeded sample shared by all methods of a seed (0 = all 7,331)', default: '0', min: 0 },
     llm: { type: 'string', help: 'LLM folder (default models/kit-lm)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
   });
   const root = projectRoot(), runs = path.join(root, 'results', 'runs');
-  const seeds = String(f['seeds']).split(',').map(Number);
+  const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
   const cfs = String(f['cf']).split(',').map((s) => s.trim()) as CFKind[];
   for (const c of cfs) if (!(CF_KINDS as readonly string[]).includes(c)) throw new Error(`--cf: unknown model "${c}"`);
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend');
   const say = (l: string) => process.stdout.write(l + '\n');
   const ds = loadDataset('collm-ml1m');
-  const budget = { train: { maxEpochs: numberFlag(f, 'epochs')!, itersPerEpoch: 50, patience: 5 }, validRows: numberFlag(f, 'valid-rows')!, testRows: numberFlag(f, 'test-rows')!, llmDir: (f['llm'] as string | undefined) ?? null, backend };
+  const budget = { train: { maxEpochs: intFlag(f, 'epochs')!, itersPerEpoch: 50, patience: 5 }, validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!, llmDir: (f['llm'] as string | undefined) ?? null, backend };
   // Wall time of every distinct run behind the table (CF backbones included), for the stated total.
   const wallOfRun = new Map<string, number>();
   const cfRun = async (model: CFKind, seed: number): Promise<{ dir: string; result: CFRunResult }> => {

@@ -10,25 +10,28 @@ import { startRun } from '../core/run-meta';
 import { saveHfModel } from '../llm/hf-save';
 import { disposeLlama } from '../llm/weights';
 import { makePretrainConfig, PRETRAIN_DEFAULTS, runPretrain, type PretrainConfig } from '../lm/pretrain';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
+
+/** PretrainConfig fields given as decimals; every other numeric flag is an integer. */
+const PRETRAIN_DECIMAL_FLAGS: ReadonlySet<string> = new Set(['peakLr', 'minLr', 'factsShare']);
 
 runMain(async () => {
-  const flags: Record<string, { type: 'string'; help: string; default?: string }> = {
+  const flags: Record<string, FlagSpec> = {
     name: { type: 'string', help: 'model name: writes models/<name>/ when finished', default: 'kit-lm' },
     corpus: { type: 'string', help: 'corpus folder with train.txt.gz / valid.txt.gz (else $CFLLM_CORPUS_DIR, ../shared/corpora/gutenberg)' },
     work: { type: 'string', help: 'work folder for tokenizer, token caches and checkpoints (default checkpoints/pretrain-<name>)' },
-    'max-minutes': { type: 'string', help: 'stop (resumably) after this many minutes of this call' },
+    'max-minutes': { type: 'number', help: 'stop (resumably) after this many minutes of this call', min: 0 },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
   };
   for (const k of ['dModel', 'nLayers', 'nHeads', 'nKvHeads', 'ffn', 'seqLen', 'batchSize', 'steps', 'peakLr', 'minLr', 'warmupSteps', 'vocabSize', 'factsShare', 'factsRepeats', 'seed'] as const) {
-    flags[k] = { type: 'string', help: `PretrainConfig.${k}`, default: String(PRETRAIN_DEFAULTS[k]) };
+    flags[k] = { type: PRETRAIN_DECIMAL_FLAGS.has(k) ? 'number' : 'int', help: `PretrainConfig.${k}`, default: String(PRETRAIN_DEFAULTS[k]), ...(k === 'seed' ? { min: 0, max: MAX_SEED } : {}) };
   }
   const f = parseFlags('pretrain-lm', 'pretrain a LLaMA-architecture model on Gutenberg + the facts corpus (resumable)', flags);
   const root = projectRoot();
   const name = String(f['name']);
   const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   const over: Record<string, number> = {};
-  for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = numberFlag(f, k)!;
+  for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = PRETRAIN_DECIMAL_FLAGS.has(k) ? numberFlag(f, k)! : intFlag(f, k)!;
   // stored relative to the project root so saved configs carry no machine paths
   const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir: path.relative(root, corpusDir) });
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));

@@ -7,32 +7,35 @@ import { projectRoot } from '../core/paths';
 import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';
 import { parseDatasetName } from '../data/load';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
+
+/** Flags read as integers (the rest of the numeric flags are decimals). */
+const INT_FLAGS = new Set(['epochs', 'patience', 'batch', 'dim', 'max-history']);
 
 runMain(async () => {
   const f = parseFlags('train-cf', 'train one CF model (mf, lightgcn, sasrec, din) and write results', {
     model: { type: 'string', help: 'mf | lightgcn | sasrec | din', default: 'mf' },
     dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
-    seed: { type: 'string', help: 'random seed', default: '0' },
+    seed: { type: 'int', help: 'random seed', default: '0', min: 0, max: MAX_SEED },
     'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     out: { type: 'string', help: 'run folder (default results/runs/<dataset>-<model>-s<seed>)' },
     fresh: { type: 'boolean', help: 'ignore an existing checkpoint in the run folder', default: false },
-    epochs: { type: 'string', help: 'max epochs' },
-    patience: { type: 'string', help: 'early-stopping patience (epochs)' },
-    lr: { type: 'string', help: 'learning rate' },
-    wd: { type: 'string', help: 'weight decay (coupled L2, as torch Adam)' },
-    batch: { type: 'string', help: 'batch size' },
-    dim: { type: 'string', help: 'embedding width dEmb' },
-    'init-std': { type: 'string', help: 'std of the N(0, std^2) embedding init' },
-    'max-history': { type: 'string', help: 'history length read by sequence models' },
-    dropout: { type: 'string', help: 'dropout rate (sequence models)' },
+    epochs: { type: 'int', help: 'max epochs', min: 1 },
+    patience: { type: 'int', help: 'early-stopping patience (epochs)', min: 1 },
+    lr: { type: 'number', help: 'learning rate' },
+    wd: { type: 'number', help: 'weight decay (coupled L2, as torch Adam)', min: 0 },
+    batch: { type: 'int', help: 'batch size', min: 1 },
+    dim: { type: 'int', help: 'embedding width dEmb', min: 1 },
+    'init-std': { type: 'number', help: 'std of the N(0, std^2) embedding init' },
+    'max-history': { type: 'int', help: 'history length read by sequence models', min: 0 },
+    dropout: { type: 'number', help: 'dropout rate (sequence models)', min: 0, max: 0.99 },
   });
-  const seed = numberFlag(f, 'seed')!;
+  const seed = intFlag(f, 'seed')!;
   const model = f['model'] as CFKind, dataset = parseDatasetName(f['dataset'] as string, '--dataset');
   const train: Record<string, number> = {};
   const put = (o: Record<string, number>, key: string, flag: string): void => {
-    const v = numberFlag(f, flag);
+    const v = INT_FLAGS.has(flag) ? intFlag(f, flag) : numberFlag(f, flag);
     if (v !== undefined) o[key] = v;
   };
   put(train, 'maxEpochs', 'epochs');

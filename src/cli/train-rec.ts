@@ -8,7 +8,7 @@ import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
 import { parseDatasetName } from '../data/load';
 import { makeRecExperiment, runRecExperiment, type RecMethodName } from '../runner/rec-experiment';
-import { numberFlag, parseFlags, runMain } from './args';
+import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 
 runMain(async () => {
   const f = parseFlags('train-rec', 'train one LLM recommender (base | tallrec | collm | cora) and write results', {
@@ -19,15 +19,15 @@ runMain(async () => {
     'tallrec-run': { type: 'string', help: 'finished TALLRec run folder for CoLLM stage 1 (else trained in the run folder)' },
     variant: { type: 'string', help: 'CoLLM variant: stage2 | T1 | T2 | T3', default: 'stage2' },
     llm: { type: 'string', help: 'LLM folder (default models/kit-lm or $CFLLM_MODEL_DIR)' },
-    rank: { type: 'string', help: 'CoRA rank r (alpha = 2r)' },
-    seed: { type: 'string', help: 'random seed', default: '0' },
-    epochs: { type: 'string', help: 'max epochs' },
-    iters: { type: 'string', help: 'iterations per epoch' },
-    patience: { type: 'string', help: 'early-stopping patience (epochs)' },
-    lr: { type: 'string', help: 'peak learning rate' },
-    batch: { type: 'string', help: 'batch size' },
-    'test-rows': { type: 'string', help: 'evaluate on at most this many test rows (0 = all)', default: '0' },
-    'valid-rows': { type: 'string', help: 'validate on at most this many valid_small rows (0 = all)', default: '0' },
+    rank: { type: 'int', help: 'CoRA rank r (alpha = 2r)', min: 1 },
+    seed: { type: 'int', help: 'random seed', default: '0', min: 0, max: MAX_SEED },
+    epochs: { type: 'int', help: 'max epochs', min: 1 },
+    iters: { type: 'int', help: 'iterations per epoch', min: 1 },
+    patience: { type: 'int', help: 'early-stopping patience (epochs)', min: 1 },
+    lr: { type: 'number', help: 'peak learning rate' },
+    batch: { type: 'int', help: 'batch size', min: 1 },
+    'test-rows': { type: 'int', help: 'evaluate on at most this many test rows (0 = all)', default: '0', min: 0 },
+    'valid-rows': { type: 'int', help: 'validate on at most this many valid_small rows (0 = all)', default: '0', min: 0 },
     'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     out: { type: 'string', help: 'run folder (default results/runs/<dataset>-<method>[-<cf>]-s<seed>)' },
@@ -37,17 +37,17 @@ runMain(async () => {
   const cfKind = f['cf'] as CFKind;
   const train: Record<string, number> = {};
   for (const [key, flag] of [['maxEpochs', 'epochs'], ['itersPerEpoch', 'iters'], ['patience', 'patience'], ['lr', 'lr'], ['batchSize', 'batch']] as const) {
-    const v = numberFlag(f, flag);
+    const v = flag === 'lr' ? numberFlag(f, flag) : intFlag(f, flag);
     if (v !== undefined) train[key] = v;
   }
-  const rank = numberFlag(f, 'rank');
-  const seed = numberFlag(f, 'seed')!;
+  const rank = intFlag(f, 'rank');
+  const seed = intFlag(f, 'seed')!;
   const exp = makeRecExperiment({
     dataset, method, seed, train, dataDir: (f['data-dir'] as string | undefined) ?? null, llmDir: (f['llm'] as string | undefined) ?? null,
     cf: { model: cfKind, runDir: (f['cf-run'] as string | undefined) ?? null },
     collm: { variant: f['variant'] as 'stage2', tallrecRunDir: (f['tallrec-run'] as string | undefined) ?? null },
     cora: rank !== undefined ? { rank, alpha: 2 * rank } : {},
-    testRows: numberFlag(f, 'test-rows')!, validRows: numberFlag(f, 'valid-rows')!,
+    testRows: intFlag(f, 'test-rows')!, validRows: intFlag(f, 'valid-rows')!,
     backend: parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'),
   });
   const tag = method === 'collm' || method === 'cora' ? `${method}-${cfKind}` : method;

@@ -31,8 +31,12 @@ export function historyText(titles: readonly string[]): string {
 /** Fills a template with history titles and the target title. */
 export function fillPrompt(kind: PromptKind, historyTitles: readonly string[], targetTitle: string): string {
   const t = kind === 'tallrec' ? TALLREC_TEMPLATE : COLLM_TEMPLATE;
-  return t.replace('<ItemTitleList>', historyText(historyTitles)).replace('<TargetItemTitle>', `"${targetTitle}"`)
-    .replace('<UserID>', PLACEHOLDER).replace('<TargetItemID>', PLACEHOLDER);
+  const fill: Readonly<Record<string, string>> = {
+    '<ItemTitleList>': historyText(historyTitles), '<TargetItemTitle>': `"${targetTitle}"`, '<UserID>': PLACEHOLDER, '<TargetItemID>': PLACEHOLDER,
+  };
+  // one pass with a replacer function: titles are inserted verbatim (no `$&` / `$1` patterns) and a title
+  // that itself reads "<TargetItemTitle>" is never filled again
+  return t.replace(/<ItemTitleList>|<TargetItemTitle>|<UserID>|<TargetItemID>/g, (m) => fill[m]!);
 }
 
 /** The prompt of one row of a split. */
