@@ -111,6 +111,7 @@ export * from './analysis/linalg';
 export * from './analysis/summaries';
 export * from './analysis/training-curves';
 export * from './analysis/run-compare';
+export * from './analysis/run-comparison';
 export * from './analysis/lora-delta';
 export * from './analysis/cora-delta';
 export * from './analysis/collm-inspect';
