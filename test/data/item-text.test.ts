@@ -1,0 +1,86 @@
+// Item knowledge as text: determinism, independence from labels, probes that match (held-in) or avoid
+// (unseen) the training phrasings, and the genre-match skill text.
+import { describe, expect, it } from 'vitest';
+import { makeRng } from '../../src/core/rng';
+import { skillCorpus, skillExamples, skillProbes } from '../../src/data/genre-skill';
+import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, probeChance, type ItemTextInfo } from '../../src/data/item-text';
+import { syntheticWorld } from '../../src/data/synthetic';
+import type { Dataset, InteractionSplit } from '../../src/data/types';
+
+const ds = syntheticWorld('tiny');
+
+function permuteLabels(split: InteractionSplit, seed: number): InteractionSplit {
+  return { ...split, label: makeRng(seed).shuffle(Uint8Array.from(split.label).map((x) => 1 - x)) };
+}
+
+describe('item corpus', () => {
+  const text = datasetItemCorpus(ds, { repeats: 6, seed: 3 });
+  it('is byte-identical when every label is permuted (reads item metadata only)', () => {
+    const s = ds.splits;
+    const permuted: Dataset = { ...ds, splits: { train: permuteLabels(s.train, 1), valid: permuteLabels(s.valid, 2), test: permuteLabels(s.test, 3) }, users: null };
+    expect(datasetItemCorpus(permuted, { repeats: 6, seed: 3 })).toBe(text);
+  });
+  it('is deterministic, mentions every item and differs for another seed', () => {
+    expect(datasetItemCorpus(ds, { repeats: 6, seed: 3 })).toBe(text);
+    expect(datasetItemCorpus(ds, { repeats: 6, seed: 4 })).not.toBe(text);
+    for (const it of ds.items) expect(text.includes(bareTitle(it.title))).toBe(true);
+    expect(text.split(/(?<=[.!?])\s/).length).toBeGreaterThan(ds.items.length * 5);
+  });
+  it('states only true genres and decades', () => {
+    for (const it of ds.items.slice(0, 40)) {
+      for (const m of text.matchAll(new RegExp(`The genre of "${it.title.replace(/[()]/g, '\\$&')}" is ([^.]+)\\.`, 'g'))) expect(it.genres).toContain(m[1]);
+      for (const m of text.matchAll(new RegExp(`${bareTitle(it.title).replace(/[()]/g, '\\$&')} was released in the (\\d{4}s)\\.`, 'g'))) expect(m[1]).toBe(decadeOf(it.year!));
+    }
+  });
+  it('uses Amazon-style extra fields when present and checks its options', () => {
+    const items: ItemTextInfo[] = [{ title: 'A Book', genres: [], year: null, category: 'Books > Mystery', brand: 'Jane Roe', description: 'A twisty tale. Second line. Third.' }];
+    const t = itemCorpus(items, { repeats: 30, seed: 1 });
+    expect(t).toContain('"A Book" is listed under Books > Mystery.');
+    expect(t).toContain('"A Book" is by Jane Roe.');
+    expect(t).toContain('About "A Book": A twisty tale. Second line.');
+    expect(t).not.toContain('Third');
+    expect(() => itemCorpus(items, { repeats: 0, seed: 1 })).toThrow(/repeats/);
+  });
+});
+
+describe('item probes', () => {
+  const text = itemCorpus(ds.items, { repeats: 8, seed: 0 });
+  it('held-in prompts are prefixes of training sentences; unseen prompts never occur', () => {
+    const heldIn = itemProbes(ds.items, 'genre', 'heldIn'), unseen = itemProbes(ds.items, 'genre', 'unseen');
+    expect(heldIn.length).toBe(ds.items.length);
+    expect(heldIn.filter((p) => text.includes(p.prompt + ' ')).length).toBeGreaterThan(ds.items.length / 2);
+    for (const p of unseen) expect(text.includes(p.prompt)).toBe(false);
+    for (const p of itemProbes(ds.items, 'decade', 'unseen')) expect(text.includes(p.prompt)).toBe(false);
+  });
+  it('answers are among the candidates; chance is the mean share of right candidates', () => {
+    const g = itemProbes(ds.items, 'genre', 'heldIn', 30), d = itemProbes(ds.items, 'decade', 'heldIn');
+    expect(g.length).toBe(30);
+    expect(g[0]!.candidates).toEqual(genreCandidates(ds.items));
+    for (const p of [...g, ...d]) for (const a of p.answers) expect(p.candidates).toContain(a);
+    expect(d[0]!.candidates).toEqual(decadeCandidates(ds.items));
+    expect(probeChance(g)).toBeCloseTo(g.reduce((a, p) => a + p.answers.length, 0) / g.length / genreCandidates(ds.items).length, 12);
+    expect(d.every((p) => !p.prompt.includes(String(ds.items[p.item]!.year)))).toBe(true);
+  });
+});
+
+describe('genre-match skill', () => {
+  it('examples are balanced; matches share the genre, non-matches share none of the history genres', () => {
+    const ex = skillExamples(ds.items, 60, 5);
+    expect(ex.length).toBe(60);
+    expect(ex.filter((e) => e.match).length).toBe(30);
+    for (const e of ex) {
+      expect(e.history.every((i) => ds.items[i]!.genres.includes(e.genre))).toBe(true);
+      const hg = new Set(e.history.flatMap((i) => ds.items[i]!.genres));
+      const tg = ds.items[e.target]!.genres;
+      if (e.match) expect(tg).toContain(e.genre);
+      else expect(tg.some((g) => hg.has(g))).toBe(false);
+    }
+  });
+  it('probes write genres in only when asked and use the TALLRec wording; the corpus is seeded', () => {
+    const withG = skillProbes(ds.items, { n: 10, seed: 9, withGenres: true }), plain = skillProbes(ds.items, { n: 10, seed: 9, withGenres: false });
+    expect(withG[0]!.prompt).toMatch(/^#Question: A user has given high ratings to the following movies: ".+" \(.+\).*Answer with "Yes" or "No". \\n#Answer:$/);
+    expect(plain[0]!.prompt).not.toMatch(/\) \(/);
+    expect(withG.map((p) => p.answers[0])).toEqual(plain.map((p) => p.answers[0]));
+    expect(skillCorpus(ds.items, { examples: 50, seed: 1 })).toBe(skillCorpus(ds.items, { examples: 50, seed: 1 }));
+  });
+});
