@@ -61,7 +61,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Read a JSON file, naming the file in any parse error. */
 export function readJson<T>(file: string): T {
-  const text = readTextFile(file, 'a JSON file');
+  const text = readUtf8File(file, 'a JSON file');
   try {
     return JSON.parse(text) as T;
   } catch (e) {
@@ -70,7 +70,7 @@ export function readJson<T>(file: string): T {
 }
 
 /** Read a UTF-8 text file, naming the file when it is missing, is a folder or cannot be read. */
-export function readTextFile(file: string, what = 'a file'): string {
+export function readUtf8File(file: string, what = 'a file'): string {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);

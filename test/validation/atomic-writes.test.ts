@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { syncBuiltinESMExports } from 'module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJson, readTextFile, writeFileAtomic, writeJsonAtomic } from '../../src/core/io';
+import { readJson, readUtf8File, writeFileAtomic, writeJsonAtomic } from '../../src/core/io';
 import { writeSafetensors } from '../../src/core/safetensors';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-'));
@@ -121,8 +121,8 @@ describe('reads name the file', () => {
     expect(() => readJson(file)).toThrow(`${file}: `);
     expect(() => readJson(file)).toThrow(fragment);
   });
-  it('readTextFile names a folder', () => {
+  it('readUtf8File names a folder', () => {
     const dir = tmpDir();
-    expect(() => readTextFile(dir, 'ratings.dat')).toThrow(`${dir}: is a folder, expected ratings.dat`);
+    expect(() => readUtf8File(dir, 'ratings.dat')).toThrow(`${dir}: is a folder, expected ratings.dat`);
   });
 });
