@@ -15,6 +15,8 @@ export * from './core/optim';
 export * from './core/schedule';
 export * from './core/clip';
 export * from './core/train';
+export * from './core/interrupt';
+export * from './core/progress';
 export * from './core/run-meta';
 
 // Backend: choose tfjs-node / wasm (+ kit kernels, optional native BLAS addon) / cpu.

@@ -1,7 +1,7 @@
 // What CoLLM's mapped CF tokens look like next to the LLM's real token embeddings: the mapped user and
 // item vectors of chosen rows, their L2 norms beside the norms of every row of the embedding table, and
 // each mapped vector's nearest real tokens by cosine similarity.
-// Reference: Zhang et al., CoLLM (arXiv 2310.19488) §3.2; methods.md §5.
+// Reference: Zhang et al., CoLLM (arXiv 2310.19488) §3.2; docs/methods.md §5.
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';

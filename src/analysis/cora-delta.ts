@@ -2,7 +2,7 @@
 // (alpha/r) (W_ui P)^T of one sample and module (for plots), the Frobenius norms of every (sample, layer,
 // module) update without materialising them, and a hook applying one sample's W_ui to a whole batch
 // (e.g. general-knowledge probes under one user/item pair's weights).
-// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; methods.md §6.
+// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; docs/methods.md §6.
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionSplit } from '../data/types';
 import { adapterKey, EVAL_MODE, perSampleHook, type PerSampleAdapter } from '../llm/adapters';

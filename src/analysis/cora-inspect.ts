@@ -2,7 +2,7 @@
 // W_ui of chosen rows (raw, and with the part common to all rows removed), per-sample statistics (singular values of W_ui, mean norm of the update it makes
 // over all layers and modules), and for a users x items grid the mean similarity of pairs sharing the
 // user, sharing the item, or sharing neither.
-// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; methods.md §6.
+// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; docs/methods.md §6.
 import * as tf from '@tensorflow/tfjs';
 import { singularValues } from './linalg';
 import type { InteractionSplit } from '../data/types';

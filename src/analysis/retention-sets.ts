@@ -1,7 +1,7 @@
 // Adapter sets of trained recommenders for the general-knowledge retention probes: a LoRA (TALLRec's,
 // or CoLLM's, whose CF mapping only touches placeholder positions and so is absent on plain text) as
 // one hook, and CoRA as one hook per sampled user/item pair (its generated W_ui applied to every row).
-// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §4 (general knowledge); methods.md §5-6.
+// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §4 (general knowledge); docs/methods.md §5-6.
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionSplit } from '../data/types';
 import { coraHookFor, coraWeights } from './cora-delta';

@@ -1,7 +1,7 @@
 // Comparing finished LLM-recommender runs: one summary record per run (test AUC/UAUC with bootstrap CIs,
 // trainable parameters, scoring throughput, wall time) and DeLong's test between two run folders on the
 // test rows both scored (scores.json), with labels from the dataset's split.
-// Reference: ../shared/notes/methods.md §7; DeLong et al. 1988.
+// Reference: docs/methods.md §7; DeLong et al. 1988.
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from '../core/io';

@@ -1,6 +1,6 @@
 // Plain-record summaries of interaction splits for tables and figures: sizes, label balance, history
 // lengths, warm/cold shares and interactions per month. Input is any columns shaped like a split.
-// Reference: ../shared/notes/style.md §8 (notebooks only call the library).
+// Reference: docs/architecture.md §8 (notebooks only call the library).
 import type { Series, VLine } from '../viz/plotly';
 
 /** The columns of one split these summaries read (an InteractionSplit fits). */

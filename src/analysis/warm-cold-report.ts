@@ -2,7 +2,7 @@
 // percentile-bootstrap CIs from each run's per-row scores (scores.json), overall and on the warm and
 // cold rows under each warm-cold definition, on the test rows every run scored; and, per subset, which
 // family of methods (e.g. CF only, text only, text + CF) scores best.
-// Reference: ../shared/notes/methods.md §1 (warm/cold definitions), §7 (metrics, bootstrap CIs).
+// Reference: docs/methods.md §1 (warm/cold definitions), §7 (metrics, bootstrap CIs).
 import type { Dataset } from '../data/types';
 import { WARM_COLD_DEFINITIONS, warmColdMasks, type WarmColdDefinition } from '../data/warm-cold';
 import { auc } from '../metrics/auc';

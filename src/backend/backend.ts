@@ -1,6 +1,6 @@
 // Run-time choice of the tfjs compute backend: tfjs-node if it really loads, else wasm (with the
 // kit's fast and missing kernels), else cpu; an explicit choice forces one. The result is recorded
-// with every run. Reference: ../shared/notes/environment.md.
+// with every run. Reference: docs/environment.md §2.
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelsAvailable } from './fused-ops';
 import { loadNativeGemm } from './native-gemm';

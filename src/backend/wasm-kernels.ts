@@ -1,7 +1,7 @@
 // Kernels that make the tfjs wasm backend fast and complete for training: every float32 BatchMatMul
 // goes to XNNPACK (transposes materialised, batches split into 2-D calls on zero-copy heap views),
 // an O(N*d) UnsortedSegmentSum (the gradient of gather, missing on wasm), and zero-copy Identity/Cast.
-// Reference: ../shared/notes/environment.md (compute section); XNNPACK via @tensorflow/tfjs-backend-wasm 4.22.
+// Reference: docs/environment.md §2; XNNPACK via @tensorflow/tfjs-backend-wasm 4.22.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
 

@@ -1,4 +1,4 @@
-// Moves a typed-array RowBatch onto the tensor side and back out. Reference: tfjs memory discipline (style.md §6).
+// Moves a typed-array RowBatch onto the tensor side and back out. Reference: tfjs memory discipline (docs/architecture.md §4).
 import * as tf from '@tensorflow/tfjs';
 import type { RowBatch } from '../data/batching';
 import type { CFBatch } from './types';

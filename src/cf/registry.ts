@@ -1,5 +1,5 @@
 // The CF models by name, with the training settings CoLLM used for each on ML-1M.
-// Reference: ../shared/notes/methods.md §3; CoLLM baseline_train_*_ood.py.
+// Reference: docs/methods.md §3; CoLLM baseline_train_*_ood.py.
 import type { CFTrainConfig } from './train';
 import { DIN } from './din';
 import { LIGHTGCN } from './lightgcn';

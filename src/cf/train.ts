@@ -9,6 +9,7 @@ import type { Rng } from '../core/rng';
 import { batchRows, makeRowBatch } from '../data/batching';
 import type { InteractionSplit } from '../data/types';
 import { disposeCFBatch, toCFBatch } from './batch';
+import { stopIfInterrupted } from '../core/interrupt';
 import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
 
 /** Optimisation settings of a CF run. */
@@ -63,6 +64,7 @@ export async function trainEpoch<C extends CFCommonConfig>(
   const adam = cfAdamConfig(cfg);
   let total = 0, n = 0;
   for (const rows of batchRows(train.userIdx.length, cfg.batchSize, rng)) {
+    await stopIfInterrupted(opt.step, () => `interrupted at step ${opt.step} (training batch ${n + 1})`);
     const batch = toCFBatch(makeRowBatch(train, rows, model.config.maxHistory, model.config.nItems));
     try {
       const mode: ForwardMode = { training: true, seed: rng.int(2 ** 31) };
@@ -91,6 +93,7 @@ export async function trainEpoch<C extends CFCommonConfig>(
 export async function scoreSplit<C extends CFCommonConfig>(spec: CFSpec<C>, model: CFModel<C>, split: InteractionSplit, batchSize: number): Promise<Float32Array> {
   const out = new Float32Array(split.userIdx.length);
   for (const rows of batchRows(split.userIdx.length, batchSize)) {
+    await stopIfInterrupted(rows[0]!, () => `interrupted while scoring (row ${rows[0]} of ${out.length})`);
     const batch = toCFBatch(makeRowBatch(split, rows, model.config.maxHistory, model.config.nItems));
     try {
       const logits = spec.score(model, batch, { training: false, seed: 0 });

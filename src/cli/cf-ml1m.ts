@@ -1,7 +1,7 @@
 // Command: the CF rows of CoLLM's Table II on the official ML-1M split — every model for several
 // seeds (each run resumable in its own folder; finished runs are reused), collected into
 // results/cf-ml1m.json, and the README's CF table regenerated from that file.
-// Reference: CoLLM v3 Table II; ../shared/notes/methods.md §3, §8.
+// Reference: CoLLM v3 Table II; docs/methods.md §3, §8.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';

@@ -1,6 +1,6 @@
 // Command: the kit's demo on the embedded synthetic world with the shipped model (no downloads): trains
 // MF, then TALLRec, CoLLM-MF and CoRA-MF on small budgets, and prints AUC / UAUC overall and on warm and
-// cold rows side by side. Reference: ../shared/notes/methods.md §1-7.
+// cold rows side by side. Reference: docs/methods.md §1-7.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';

@@ -1,6 +1,6 @@
 // Command: pretrain the kit's default language model (or any size) from scratch; resumable (run it
 // again after a kill or a --max-minutes stop); on completion writes a Hugging Face folder to --out.
-// Reference: ../shared/notes (issue 4); nanoGPT train.py.
+// Reference: nanoGPT train.py; docs/methods.md §11 (the kit's small LLM).
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../backend/backend';

@@ -1,6 +1,6 @@
 // Command: train and evaluate one CF model on one dataset; writes config, checkpoints, per-row
 // scores and result.json into its run folder, and resumes there after a kill.
-// Reference: ../shared/notes/methods.md §3.
+// Reference: docs/methods.md §3.
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
 import { projectRoot } from '../core/paths';

@@ -1,6 +1,6 @@
 // Command: train and evaluate one LLM recommender (base, tallrec, collm, cora) on a dataset; writes
 // config, checkpoints, per-row scores and result.json into its run folder, and resumes there.
-// Reference: ../shared/notes/methods.md §4-7.
+// Reference: docs/methods.md §4-7.
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
 import { projectRoot } from '../core/paths';

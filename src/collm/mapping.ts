@@ -1,6 +1,6 @@
 // CoLLM's mapping from a CF model's embedding space into the LLM's token-embedding space, shared by
 // users and items: Linear(d, 10d) -> ReLU -> Linear(10d, dModel), no dropout.
-// Reference: Zhang et al., CoLLM (arXiv 2310.19488) §3.2; methods.md §5.
+// Reference: Zhang et al., CoLLM (arXiv 2310.19488) §3.2; docs/methods.md §5.
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../core/rng';
 import { ownedVariable } from '../core/variable';

@@ -2,7 +2,7 @@
 // output W_ui [dModel, r] (per sample, shared by all layers and modules) and per-module zero-initialised
 // P [r, out] give a low-rank update of the frozen LLM's projections; the prompt stays plain text.
 // At initialisation (P = 0) the scores equal the base LLM's exactly.
-// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645); methods.md §6.
+// Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645); docs/methods.md §6.
 import * as tf from '@tensorflow/tfjs';
 import { toCFBatch, disposeCFBatch } from '../cf/batch';
 import type { CFCommonConfig, CFModel, CFSpec } from '../cf/types';

@@ -1,6 +1,7 @@
 // A generic epoch loop with model selection on a validation metric (higher is better), early
 // stopping, a NaN guard and resumable state; the model-specific work comes in through hooks.
 // Reference: CoLLM's early_stoper (patience on valid AUC); nanoGPT's resumable training loop.
+import { TrainingInterrupted } from './interrupt';
 
 /** Stopping rules of the loop. */
 export interface LoopConfig {
@@ -70,6 +71,18 @@ export async function runEpochLoop(cfg: LoopConfig, hooks: LoopHooks, from: Loop
   if (!Number.isInteger(cfg.patience) || cfg.patience < 1) throw new Error(`runEpochLoop: patience must be an integer >= 1, got ${cfg.patience}`);
   let state: LoopState = from;
   if (state.badEpochs >= cfg.patience) return { ...state, stoppedBy: 'patience', message: `already stopped: ${state.badEpochs} epochs without improvement` };
+  try {
+    return await epochs(cfg, hooks, state, (s) => { state = s; });
+  } catch (e) {
+    if (!(e instanceof TrainingInterrupted)) throw e;
+    const resume = state.nextEpoch > 0 ? `the run resumes after epoch ${state.nextEpoch - 1}, its last checkpoint` : 'no epoch had finished, so it starts over';
+    throw new TrainingInterrupted(e.step, `${e.message}; run it again to resume (${resume})`);
+  }
+}
+
+/** The epochs of runEpochLoop; `saved` receives each new state once its resume point is written. */
+async function epochs(cfg: LoopConfig, hooks: LoopHooks, from: LoopState, saved: (s: LoopState) => void): Promise<LoopResult> {
+  let state = from;
   for (let epoch = state.nextEpoch; epoch < cfg.maxEpochs; epoch++) {
     const t0 = performance.now();
     const trainLoss = await hooks.trainEpoch(epoch);
@@ -88,6 +101,7 @@ export async function runEpochLoop(cfg: LoopConfig, hooks: LoopHooks, from: Loop
       history: [...state.history, record],
     };
     await hooks.onEpochEnd(state, record);
+    saved(state);
     if (state.badEpochs >= cfg.patience) {
       return { ...state, stoppedBy: 'patience', message: `no improvement for ${cfg.patience} epochs; best epoch ${state.bestEpoch}` };
     }

@@ -1,7 +1,7 @@
 // The CoLLM data protocol: raw ratings + item metadata -> labelled train/valid/test splits with
 // histories of earlier positives, remapped ids and not_cold. One builder serves ML-1M, ML-100K, the
 // synthetic world and the Amazon-Book format; only the split rule differs.
-// Reference: ../shared/notes/methods.md §1; CoLLM dataset/ml-1m/processing_ood.ipynb.
+// Reference: docs/methods.md §1; CoLLM dataset/ml-1m/processing_ood.ipynb.
 import { makeRng } from '../core/rng';
 import type { RawInteractions } from './raw';
 import type { Dataset, InteractionSplit, ItemInfo, SplitName, UserInfo } from './types';

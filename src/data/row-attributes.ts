@@ -1,7 +1,7 @@
 // Plain attributes of the rows of a split for colouring analysis plots: the item's title and first
 // genre, the row's history length and its user's activity (train rows), with activity buckets and a
 // pick of rows whose users span the activity range. No tensors.
-// Reference: ../shared/notes/methods.md §1 (histories, train split).
+// Reference: docs/methods.md §1 (histories, train split).
 import type { Dataset, InteractionSplit } from './types';
 
 /** Attributes of one row of a split. */

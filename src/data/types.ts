@@ -1,6 +1,6 @@
 // The kit's interaction tables: columnar, 0-based user/item indices, histories in CSR form.
 // Every reader (MovieLens, CoLLM splits, the synthetic world) produces these types.
-// Reference: CoLLM (arXiv 2310.19488) data protocol, ../shared/notes/methods.md §1.
+// Reference: CoLLM (arXiv 2310.19488) data protocol, docs/methods.md §1.
 
 /** Metadata of one item (movie). */
 export interface ItemInfo {

@@ -1,5 +1,5 @@
 // Warm / cold row labelling under the three definitions found in the literature, by name.
-// Reference: ../shared/notes/methods.md §1 (a) CoRA code, (b) CoLLM code, (c) CoLLM paper.
+// Reference: docs/methods.md §1 (a) CoRA code, (b) CoLLM code, (c) CoLLM paper.
 import type { Dataset, InteractionSplit } from './types';
 
 /**

@@ -1,5 +1,5 @@
 // Keys and values of already-processed positions, per layer, for incremental decoding. The cache owns
-// its tensors (hence a class with dispose(), as style.md §6 allows for long-lived tensors).
+// its tensors (hence a class with dispose(), as docs/architecture.md §4 allows for long-lived tensors).
 // Reference: transformers' DynamicCache.
 import * as tf from '@tensorflow/tfjs';
 

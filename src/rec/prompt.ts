@@ -1,7 +1,7 @@
 // The recommendation prompts of TALLRec (as re-run by CoLLM, and used unchanged by CoRA) and CoLLM,
 // byte-exact: histories of at most 10 quoted titles joined by ", ", "unkow" for an empty history, the
 // literal backslash-n before "#Answer:", and one placeholder token per CF embedding in CoLLM's prompt.
-// Reference: ../shared/notes/methods.md §2; CoLLM prompts/*.txt; TALLRec.
+// Reference: docs/methods.md §2; CoLLM prompts/*.txt; TALLRec.
 import type { Dataset, InteractionSplit } from '../data/types';
 
 /** Which prompt a method uses. */

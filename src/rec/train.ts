@@ -1,7 +1,7 @@
 // The training loop shared by TALLRec, CoLLM and CoRA: BCE with logits on the "Yes" score, AdamW with
 // warm-up + cosine, "epochs" of a fixed number of iterations, validation AUC each epoch, best-valid
 // checkpoint of the trained parameters only, early stopping, NaN guard, resume after a kill.
-// Reference: ../shared/notes/methods.md §5 (CoLLM's schedule and selection), §6.
+// Reference: docs/methods.md §5 (CoLLM's schedule and selection), §6.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +12,8 @@ import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
+import { stopIfInterrupted } from '../core/interrupt';
+import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
 import type { InteractionSplit } from '../data/types';
 import { auc } from '../metrics/auc';
 import { makePromptBatch } from './batch';
@@ -74,6 +76,7 @@ export async function scoreRows(method: RecMethod, enc: EncodedPrompts, split: I
   const idx = rows ?? Array.from({ length: split.label.length }, (_, i) => i);
   const out = new Float32Array(idx.length);
   for (let s = 0; s < idx.length; s += batchSize) {
+    await stopIfInterrupted(s, () => `${method.name}: interrupted while scoring (row ${s} of ${idx.length})`);
     const b = makePromptBatch(enc, split, idx.slice(s, s + batchSize), padId);
     const l = method.logits(b, { training: false, seed: 0 });
     out.set(await l.data() as Float32Array, s);
@@ -92,13 +95,13 @@ export interface RecTrainInput {
   /** Folder for best.safetensors, last.safetensors, state.json. */
   readonly outDir: string;
   readonly resume?: boolean;
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ProgressCallback;
 }
 
 /** Trains the method's parameters; leaves them at the best-validation values. */
 export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & { validRows: number }> {
   const { method, config: c, outDir } = inp;
-  const log = inp.onProgress ?? (() => undefined);
+  const log = noteLogger(inp.onProgress);
   const params = method.params;
   if (Object.keys(params).length === 0) throw new Error(`${method.name}: no trainable parameters`);
   fs.mkdirSync(outDir, { recursive: true });
@@ -123,6 +126,7 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & {
         let sum = 0;
         for (let it = 0; it < c.itersPerEpoch; it++) {
           const step = epoch * c.itersPerEpoch + it;
+          await stopIfInterrupted(step, () => `${method.name}: interrupted at step ${step} (epoch ${epoch})`);
           const rng = makeRng((c.seed * 1000003 + step * 7919 + 5) | 0);
           const rows = Array.from({ length: c.batchSize }, () => rng.int(nTrain));
           const batch = makePromptBatch(inp.train.enc, inp.train.split, rows, inp.padId);
@@ -150,7 +154,7 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & {
       onEpochEnd: async (state, rec) => {
         saveParams(last, params, adam, { method: method.name });
         writeJsonAtomic(stateFile, state);
-        log(`${method.name} epoch ${rec.epoch}: loss ${rec.trainLoss.toFixed(4)} valid AUC ${rec.valid.toFixed(4)}${rec.improved ? ' *' : ''} (${rec.seconds.toFixed(0)} s)`);
+        emitProgress(inp.onProgress, { kind: 'epoch', loop: 'rec', run: method.name, epoch: rec.epoch, trainLoss: rec.trainLoss, validAuc: rec.valid, improved: rec.improved, seconds: rec.seconds });
       },
     }, from);
     if (result.stoppedBy === 'nonFiniteLoss') log(`${method.name}: stopped: ${result.message}`);

@@ -1,7 +1,7 @@
 // One CF experiment end to end: load data, build the model, train with valid-AUC early stopping,
 // checkpoint every epoch (resumable after a kill), evaluate the best parameters on valid and test
 // (overall, warm, cold) and write result.json with config, seed, backend, versions and wall time.
-// Reference: CoLLM baseline_train_*_ood.py protocol; ../shared/notes/methods.md §3, §7.
+// Reference: CoLLM baseline_train_*_ood.py protocol; docs/methods.md §3, §7.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,7 @@ import { initBackend, type BackendChoice } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { disposeAdamState, initAdamState, type AdamState } from '../core/optim';
 import { projectRoot } from '../core/paths';
+import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
 import { makeRng } from '../core/rng';
 import { startRun, type RunMeta } from '../core/run-meta';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
@@ -75,7 +76,7 @@ export interface CFRunOptions {
   /** Continue from the last checkpoint in outDir when present (default true). */
   readonly resume?: boolean;
   /** Progress lines (one per epoch, plus start/finish). */
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ProgressCallback;
   /** Use this already-loaded dataset instead of loading config.dataset (e.g. a synthetic world built in a notebook). */
   readonly datasetOverride?: Dataset;
 }
@@ -98,7 +99,7 @@ function epochRng(seed: number, epoch: number) {
 
 /** Train and evaluate one CF model; resumes from outDir when a checkpoint of the same experiment is there. */
 export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRunOptions): Promise<CFRunResult> {
-  const log = opts.onProgress ?? (() => undefined);
+  const log = noteLogger(opts.onProgress);
   const backend = await initBackend(experiment.backend);
   const run = startRun(experiment.seed, backend, projectRoot());
   const dataset = opts.datasetOverride ?? loadDataset(experiment.dataset, { dataDir: experiment.dataDir ?? undefined });
@@ -140,8 +141,8 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
       onEpochEnd: async (state, rec) => {
         saveCFCheckpoint(lastFile, model, adam);
         writeJsonAtomic(stateFile, { ...state, adamStep: adam.step });
-        log(`${experiment.model} seed ${experiment.seed} epoch ${rec.epoch}: loss ${rec.trainLoss.toFixed(4)} valid AUC ${rec.valid.toFixed(4)}` +
-          `${rec.improved ? ' *' : ''} (${rec.seconds.toFixed(1)} s; best ${state.bestValid.toFixed(4)} @ ${state.bestEpoch}, ${state.badEpochs}/${trainCfg.patience})`);
+        emitProgress(opts.onProgress, { kind: 'epoch', loop: 'cf', run: experiment.model, seed: experiment.seed, epoch: rec.epoch, trainLoss: rec.trainLoss, validAuc: rec.valid,
+          improved: rec.improved, seconds: rec.seconds, best: { validAuc: state.bestValid, epoch: state.bestEpoch, badEpochs: state.badEpochs, patience: trainCfg.patience } });
       },
     }, from);
     if (result.stoppedBy === 'nonFiniteLoss') log(`stopped: ${result.message}`);

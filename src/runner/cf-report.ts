@@ -1,7 +1,7 @@
 // Test metrics of finished CF runs as plain records: per model, test AUC / UAUC (mean and sd over
 // seeds), on warm and cold rows under one definition, beside the CoLLM paper's ML-1M rows; and the same
 // numbers in long form for a grouped bar figure.
-// Reference: CoLLM v3 Table II (COLLM_PAPER_ML1M); ../shared/notes/methods.md §7-8.
+// Reference: CoLLM v3 Table II (COLLM_PAPER_ML1M); docs/methods.md §7-8.
 import type { CFKind } from '../cf/types';
 import type { WarmColdDefinition } from '../data/warm-cold';
 import type { CFRunResult } from './cf-experiment';

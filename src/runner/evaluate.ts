@@ -1,6 +1,6 @@
 // Scores in, the kit's standard metric block out: AUC, UAUC (with users counted), log loss, overall
 // and on warm / cold rows under each named warm-cold definition. Used by every experiment runner.
-// Reference: ../shared/notes/methods.md §1 (warm/cold definitions) and §7 (metrics).
+// Reference: docs/methods.md §1 (warm/cold definitions) and §7 (metrics).
 import type { Dataset, SplitName } from '../data/types';
 import { WARM_COLD_DEFINITIONS, warmColdMasks, type WarmColdDefinition } from '../data/warm-cold';
 import { auc } from '../metrics/auc';

@@ -1,7 +1,7 @@
 // Rebuilds the trained method of a finished LLM-recommender run folder (runRecExperiment's config.json
 // and train/best.safetensors; for CoLLM also its TALLRec stage 1; the CF backbone through loadCFRun),
 // with the LLM, tokenizer, dataset and the run's sampled valid/test splits, for analyses after training.
-// Reference: ../shared/notes/methods.md §4-6.
+// Reference: docs/methods.md §4-6.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';

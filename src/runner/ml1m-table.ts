@@ -2,7 +2,7 @@
 // CoLLM ML-1M split, several seeds; mean and 95% t-interval over seeds of test AUC / UAUC overall, warm
 // and cold (CoRA's not_cold definition), and DeLong p-values of CoRA vs CoLLM and CoLLM vs TALLRec on
 // the same test rows (one test per seed; the table shows the largest p).
-// Reference: ../shared/notes/methods.md §7; DeLong et al. 1988.
+// Reference: docs/methods.md §7; DeLong et al. 1988.
 import { delongTest } from '../metrics/delong';
 import { meanSd } from './tables';
 

@@ -2,7 +2,7 @@
 // tokenizer, get the CF backbone (a finished CF run folder, or trained here), get the TALLRec stage for
 // CoLLM, train the method with the shared loop, score valid and test, and write results with metrics
 // overall and on warm/cold rows (three definitions), bootstrap CIs, users counted, and per-row scores.
-// Reference: ../shared/notes/methods.md §4-7.
+// Reference: docs/methods.md §4-7.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { initBackend, type BackendChoice } from '../backend/backend';
 import { loadParams } from '../core/checkpoint';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectPath, projectRoot, resolveModelDir } from '../core/paths';
+import { noteLogger, type ProgressCallback } from '../core/progress';
 import { makeRng } from '../core/rng';
 import { startRun, type RunMeta } from '../core/run-meta';
 import { loadCFCheckpoint } from '../cf/checkpoint';
@@ -123,7 +124,7 @@ function withCi(ds: Dataset, split: InteractionSplit, logits: Float32Array, seed
 export interface RecRunOptions {
   readonly outDir: string;
   readonly resume?: boolean;
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ProgressCallback;
   /** Use this dataset instead of loading config.dataset. */
   readonly datasetOverride?: Dataset;
   /** Use this loaded LLM (and its folder's tokenizer) instead of loading config.llmDir. */
@@ -132,7 +133,7 @@ export interface RecRunOptions {
 
 /** Runs one experiment; see the file comment. */
 export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOptions): Promise<RecRunResult> {
-  const log = opts.onProgress ?? (() => undefined);
+  const log = noteLogger(opts.onProgress);
   const backend = await initBackend(exp.backend);
   const run = startRun(exp.seed, backend, projectRoot());
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -171,7 +172,7 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
       log(`${m.name}: encoding prompts`);
       const tr = { split: ds.splits.train, enc: enc(m.promptKind, ds.splits.train) };
       const va = { split: validSplit, enc: enc(m.promptKind, validSplit) };
-      return trainRecMethod({ method: m, train: tr, valid: va, padId, config: trainCfg, outDir: dir, resume: opts.resume !== false, onProgress: log });
+      return trainRecMethod({ method: m, train: tr, valid: va, padId, config: trainCfg, outDir: dir, resume: opts.resume !== false, onProgress: opts.onProgress });
     };
     if (exp.method === 'base') method = baseMethod(llm, yesId);
     else if (exp.method === 'tallrec') {

@@ -2,12 +2,13 @@
 // budgets, rows scored) and named run folders, so that notebook 3 trains TALLRec/CoLLM, notebook 4
 // trains CoRA, and notebooks 5-8 reuse those same finished runs instead of training again. At `paper`
 // scale the folders are the ML-1M table's own (results/runs/collm-ml1m-*).
-// Reference: issue "notebooks"; ../shared/notes/methods.md §3-7.
+// Reference: issue "notebooks"; docs/methods.md §3-7.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice } from '../backend/backend';
 import { readJson } from '../core/io';
 import { projectPath, projectRoot, storedPath } from '../core/paths';
+import { noteLogger, type ProgressCallback } from '../core/progress';
 import type { CFTrainConfig } from '../cf/train';
 import type { CFKind } from '../cf/types';
 import type { DatasetName } from '../data/load';
@@ -62,7 +63,7 @@ export interface SuiteOptions {
   readonly runsRoot?: string;
   readonly backend?: BackendChoice;
   /** Progress lines (training epochs, scoring). */
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ProgressCallback;
   /** An already loaded dataset of this scale (saves reloading it per run). */
   readonly dataset?: Dataset;
 }
@@ -122,7 +123,7 @@ export async function suiteCF(scale: Scale, model: CFKind, seed: number, opts: S
   const exp = suiteCFExperiment(scale, model, seed, opts);
   const done = finished<CFRunResult>(dir, exp);
   if (done) {
-    opts.onProgress?.(`${model} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
+    noteLogger(opts.onProgress)(`${model} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
     return { dir, result: done };
   }
   const result = await runCFExperiment(exp, { outDir: dir, onProgress: opts.onProgress, ...(opts.dataset ? { datasetOverride: opts.dataset } : {}) });
@@ -159,7 +160,7 @@ export async function suiteRec(scale: Scale, method: RecMethodName, cf: CFKind |
   const dir = suiteRunDir(scale, suiteRunName(method, cf, seed, extra.tag), opts);
   const done = finished<RecRunResult>(dir, exp);
   if (done) {
-    opts.onProgress?.(`${method}${cf ? `-${cf}` : ''} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
+    noteLogger(opts.onProgress)(`${method}${cf ? `-${cf}` : ''} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
     return { dir, result: done };
   }
   if (cf) await suiteCF(scale, cf, seed, opts);

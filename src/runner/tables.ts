@@ -1,5 +1,5 @@
 // Plain-text and markdown tables of run results: per-run lines for the console, and mean ± sd over
-// seeds next to the published numbers for the README. Reference: CoLLM v3 Table II (methods.md §8).
+// seeds next to the published numbers for the README. Reference: CoLLM v3 Table II (docs/methods.md §8).
 import type { CFKind } from '../cf/types';
 import type { EvalBlock } from './evaluate';
 

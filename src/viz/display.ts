@@ -1,6 +1,6 @@
 // Figures in a tslab notebook: the plotly.js bundle once per kernel, then a div + Plotly.newPlot per
 // figure (live UI, nbconvert HTML), plus a static PNG for viewers that run no JavaScript (GitHub).
-// Reference: ../shared/notes/environment.md ("Rich output").
+// Reference: docs/environment.md §4.
 import * as fs from 'fs';
 import type { PlotlyFigure } from './plotly';
 import { findChromium, withSharedRenderer } from './export';

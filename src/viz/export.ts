@@ -1,6 +1,6 @@
 // Static figure export: renders plotly figures to PNG and SVG with Plotly.toImage inside Debian's
 // headless chromium, driven by playwright-core; plotly.js is loaded once per renderer session.
-// Reference: ../shared/notes/environment.md ("Static figures for papers").
+// Reference: docs/environment.md §4.
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../core/paths';
