@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares headless notebook runs: checks (as root: installs) Debian's Jupyter and chromium packages,
 // registers the tslab kernel under <repo>/.jupyter with Debian's system python, and returns the env
-// that keeps every Jupyter/IPython/XDG folder inside the repository. Reference: notes/environment.md.
+// that keeps every Jupyter/IPython/XDG folder inside the repository. Reference: docs/environment.md §4.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');

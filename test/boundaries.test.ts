@@ -1,4 +1,4 @@
-// Module boundaries are one-way (style.md §2): parse every import in src/ and check it against the
+// Module boundaries are one-way (docs/architecture.md §2): parse every import in src/ and check it against the
 // allowed layers; notebooks may import only the compiled library.
 import * as fs from 'fs';
 import * as path from 'path';

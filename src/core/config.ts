@@ -1,5 +1,5 @@
 // Helpers for typed configs: merge options over defaults, reject unknown keys, validate fields with
-// messages that show the offending value, and freeze. Reference: nanoGPT's GPTConfig (style.md §3).
+// messages that show the offending value, and freeze. Reference: nanoGPT's GPTConfig (docs/architecture.md §3).
 
 /** Merge options over defaults, rejecting keys the config does not have; returns a new object. */
 export function mergeConfig<C extends object>(what: string, defaults: C, options: Readonly<Partial<C>>): C {

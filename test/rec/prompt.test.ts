@@ -1,4 +1,4 @@
-// Prompt text byte-exact against the TALLRec and CoLLM templates (methods.md §2).
+// Prompt text byte-exact against the TALLRec and CoLLM templates (docs/methods.md §2).
 import { describe, expect, it } from 'vitest';
 import { datasetFromCombined } from '../../src/data/protocol';
 import { COLLM_TEMPLATE, fillPrompt, historyText, rowPrompt, TALLREC_TEMPLATE } from '../../src/rec/prompt';
