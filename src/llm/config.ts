@@ -11,28 +11,37 @@ export type RopeLayout = 'half' | 'interleaved';
 
 /** A LLaMA-family decoder configuration. */
 export interface LlamaConfig {
-  /** "llama" or "qwen2" (Hugging Face model_type). */
+  /** "llama" or "qwen2" (Hugging Face model_type); default 'llama'. */
   readonly modelType: string;
+  /** Vocabulary size: rows of the token embedding and of the LM head (required). */
   readonly vocabSize: number;
-  /** Model width dModel. */
+  /** Model width dModel (required). */
   readonly hiddenSize: number;
-  /** SwiGLU inner width. */
+  /** SwiGLU inner width of the feed-forward block (required). */
   readonly intermediateSize: number;
+  /** Decoder layers (required). */
   readonly numHiddenLayers: number;
+  /** Query heads per layer (required). */
   readonly numAttentionHeads: number;
-  /** Grouped-query attention: heads of k/v (divides numAttentionHeads). */
+  /** Grouped-query attention: heads of k/v (divides numAttentionHeads); default numAttentionHeads. */
   readonly numKeyValueHeads: number;
-  /** Per-head width (hiddenSize / numAttentionHeads unless given). */
+  /** Per-head width (even, for rotary pairs); default floor(hiddenSize / numAttentionHeads). */
   readonly headDim: number;
+  /** Epsilon inside RMSNorm's square root; default 1e-5. */
   readonly rmsNormEps: number;
+  /** Rotary base frequency theta; default 10000. */
   readonly ropeTheta: number;
+  /** Rotary pair layout: 'half' (Hugging Face, rotate_half) or 'interleaved' (llama2.c); default 'half'. */
   readonly ropeLayout: RopeLayout;
+  /** Longest sequence (tokens) the checkpoint was trained for, kept for config.json; default 2048. */
   readonly maxPositionEmbeddings: number;
-  /** LM head shares the token embedding matrix. */
+  /** LM head shares the token embedding matrix; default false. */
   readonly tieWordEmbeddings: boolean;
-  /** q/k/v projections carry biases (Qwen2). */
+  /** q/k/v projections carry biases (Qwen2); default true for modelType 'qwen2', else false. */
   readonly attentionBias: boolean;
+  /** Token id of beginning-of-sequence, or null when the model has none; default null. */
   readonly bosTokenId: number | null;
+  /** Token id of end-of-sequence, or null when the model has none; default null. */
   readonly eosTokenId: number | null;
 }
 
