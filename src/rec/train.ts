@@ -22,24 +22,29 @@ import type { RecMethod } from './method';
 
 /** Optimisation and budget of one training stage. */
 export interface RecTrainConfig {
-  /** Peak learning rate. */
+  /** Peak learning rate, reached after warm-up; default 1e-3. */
   readonly lr: number;
-  /** Warm-up start and cosine floor. */
+  /** Learning rate at step 0, rising linearly to lr over warmupSteps; default 1e-5. */
   readonly warmupStartLr: number;
+  /** Floor of the cosine decay, reached at maxEpochs * itersPerEpoch steps; default 8e-5. */
   readonly minLr: number;
+  /** Optimiser steps of linear warm-up; default 200. */
   readonly warmupSteps: number;
-  /** AdamW decoupled weight decay (0 for 1-D parameters). */
+  /** AdamW decoupled weight decay (0 for 1-D parameters); default 1e-3. */
   readonly weightDecay: number;
+  /** Training rows per step, drawn at random from the train split; default 16. */
   readonly batchSize: number;
-  /** Iterations per "epoch". */
+  /** Iterations per "epoch" (one validation per epoch); default 50. */
   readonly itersPerEpoch: number;
+  /** Most epochs to train; also sets the length of the cosine schedule; default 20. */
   readonly maxEpochs: number;
-  /** Epochs without a better validation AUC before stopping. */
+  /** Epochs without a better validation AUC before stopping; default 20. */
   readonly patience: number;
-  /** Rows scored per forward pass at evaluation. */
+  /** Rows scored per forward pass at evaluation; default 32. */
   readonly evalBatchSize: number;
-  /** Validate on at most this many rows of the validation split (seeded subset); 0 = all. */
+  /** Validate on at most this many rows of the validation split (seeded subset); 0 = all (default). */
   readonly evalRows: number;
+  /** Seed of the training batch draws and of the validation subset; default 0. */
   readonly seed: number;
 }
 
