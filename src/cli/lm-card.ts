@@ -1,11 +1,14 @@
 // Command: evaluate a language model folder (held-out perplexity vs a unigram baseline, fact-probe
 // accuracy on held-in and unseen phrasings, sample generations) and write its model card (README.md)
-// and card.json; also stores a public-domain valid slice whose perplexity the test suite re-checks.
+// and card.json, with a public-domain valid slice whose perplexity the test suite re-checks. The model
+// folder is read-only unless the kit wrote it (models/<name>/ with training.json); other models' cards
+// go to results/lm-cards/<name>/ or --out. Everything is checked first and written at the end.
+// Reference: docs/validation.md.
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, parseBackendChoice } from '../backend/backend';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
-import { projectRoot, resolveModelDir } from '../core/paths';
+import { projectRoot, resolveModelDir, shownPath } from '../core/paths';
 import { startRun } from '../core/run-meta';
 import { generate } from '../llm/generate';
 import { loadHfModel } from '../llm/hf-load';
@@ -15,6 +18,7 @@ import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { allFacts, type Relation } from '../lm/facts';
 import { clozeAccuracy, textPerplexity, unigramPerplexity, type ClozeResult } from '../lm/probes';
 import { intFlag, parseFlags, runMain } from './args';
+import { assertOutsideInputs, isKitModel, lmCardOutDir } from './outputs';
 
 /** Characters of the valid text stored next to the model for the perplexity regression test. */
 const SLICE_CHARS = 12_000;
@@ -26,10 +30,18 @@ runMain(async () => {
     'valid-tokens': { type: 'int', help: 'valid tokens for the held-out perplexity', default: '65536', min: 2 },
     'max-facts': { type: 'int', help: 'facts per relation in the probes (default all)', min: 1 },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
+    out: { type: 'string', help: 'card folder (default: the model folder for the kit\'s own models, else results/lm-cards/<name>)' },
   });
   const root = projectRoot();
   const dir = resolveModelDir(f['model'] as string | undefined);
   const corpus = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
+  // everything this command reads is checked, and where it writes decided, before any work
+  for (const file of ['valid.txt.gz', 'train.txt.gz']) {
+    if (!fs.existsSync(path.join(corpus, file))) throw new Error(`lm-card: corpus file ${path.join(corpus, file)} not found; give --corpus <folder with train.txt.gz and valid.txt.gz>`);
+  }
+  if (!fs.existsSync(path.join(dir, 'tokenizer.json'))) throw new Error(`lm-card: model folder ${dir} has no tokenizer.json`);
+  const outDir = lmCardOutDir(dir, root, f['out'] as string | undefined);
+  assertOutsideInputs('--out', outDir, [{ flag: '--corpus', dir: corpus }]);
   const backend = await initBackend(parseBackendChoice(f['backend'] as string | undefined ?? process.env['CFLLM_BACKEND'], '--backend'));
   const run = startRun(0, backend, root);
   const m = loadHfModel(dir);
@@ -48,7 +60,6 @@ runMain(async () => {
 
   const slice = validText.slice(0, SLICE_CHARS);
   const slicePpl = await textPerplexity(m, tok, slice, { maxTokens: 1 << 20, window: 128, stride: 64 });
-  writeFileAtomic(path.join(dir, 'valid-slice.txt'), slice);
 
   const facts = allFacts();
   const maxFacts = intFlag(f, 'max-facts');
@@ -71,6 +82,7 @@ runMain(async () => {
       sampled: tok.decode(await generate(m, ids, { maxNewTokens: 40, temperature: 0.8, topP: 0.95, seed: 1, stopTokens: stop })),
     });
   }
+  const kitModel = isKitModel(dir, root);
   const training = fs.existsSync(path.join(dir, 'training.json')) ? readJson<Record<string, unknown>>(path.join(dir, 'training.json')) : null;
   const nParams = [m.weights.embed, m.weights.finalNorm, ...(m.weights.lmHead ? [m.weights.lmHead] : []),
     ...m.weights.layers.flatMap((l) => [l.inputNorm, l.q, l.k, l.v, l.o, l.postNorm, l.gate, l.up, l.down])].reduce((a, t) => a + t.size, 0);
@@ -79,11 +91,16 @@ runMain(async () => {
     validSlice: { file: 'valid-slice.txt', chars: slice.length, ppl: slicePpl.ppl, tokens: slicePpl.tokens, window: 128, stride: 64 },
     probes, samples, training, meta: run.finish(),
   };
-  writeJsonAtomic(path.join(dir, 'card.json'), card);
   const heldIn = probes.filter((p) => p.phrasing === 'heldIn'), unseen = probes.filter((p) => p.phrasing === 'unseen');
   const wavg = (rs: ClozeResult[]) => rs.reduce((a, r) => a + r.top1 * r.facts, 0) / rs.reduce((a, r) => a + r.facts, 0);
   const st = training as { state?: { tokensSeen?: number; seconds?: number }; config?: Record<string, unknown> } | null;
-  const md = `# ${card.model}: the kit's default language model
+  const md = kitModel ? kitCard() : `# ${card.model}: model card by cf-llm-kit
+
+A ${(nParams / 1e6).toFixed(2)}M-parameter LLaMA-family decoder (${m.config.numHiddenLayers} layers, d=${m.config.hiddenSize}, ${m.config.numAttentionHeads} heads, vocab ${m.config.vocabSize}) read from ${shownPath(dir)} (not modified). Evaluated by \`npm run lm-card\`.
+
+${evaluation()}`;
+  function kitCard(): string {
+    return `# ${card.model}: the kit's default language model
 
 A ${(nParams / 1e6).toFixed(2)}M-parameter LLaMA-architecture decoder (${m.config.numHiddenLayers} layers, d=${m.config.hiddenSize}, ${m.config.numAttentionHeads} heads, SwiGLU ${m.config.intermediateSize}, RoPE, tied embeddings, vocab ${m.config.vocabSize}) pretrained from scratch by \`npm run pretrain-lm\` on this machine class (2 CPU cores). Hugging Face format: load it with \`loadHfModel('models/${card.model}')\`.
 
@@ -103,7 +120,10 @@ Why this size: the budget was about 2 hours of one core of this machine. Measure
 parameters (~${st?.state?.tokensSeen ? (st.state.tokensSeen / (nParams - m.config.vocabSize * m.config.hiddenSize)).toFixed(0) : '13'} tokens per parameter), close to the compute-optimal ~20 of Hoffmann et al. (2022);
 d=256 would see ~6M tokens for 3.4M (~2 per parameter), far under-trained.
 
-## Evaluation (\`npm run lm-card\`)
+${evaluation()}`;
+  }
+  function evaluation(): string {
+    return `## Evaluation (\`npm run lm-card\`)
 | measure | value |
 |---|---|
 | held-out perplexity, first ${ppl.tokens} tokens of the valid books (window 128, stride 64) | **${ppl.ppl.toFixed(2)}** |
@@ -124,7 +144,10 @@ ${samples.map((s) => `- **${s.prompt}** (greedy): ${s.greedy.replace(/\n/g, ' ')
 
 Evaluated with backend ${backend.name} (${backend.matmulPath}), tfjs ${backend.tfjsVersion}, on ${card.meta.startedAt}.
 `;
-  writeFileAtomic(path.join(dir, 'README.md'), md);
-  log(`wrote ${path.relative(root, path.join(dir, 'README.md'))} and card.json`);
+  }
+  writeFileAtomic(path.join(outDir, 'valid-slice.txt'), slice);
+  writeJsonAtomic(path.join(outDir, 'card.json'), card);
+  writeFileAtomic(path.join(outDir, 'README.md'), md);
+  log(`wrote ${path.relative(root, path.join(outDir, 'README.md'))}, card.json and valid-slice.txt`);
   disposeLlama(m);
 });

@@ -10,6 +10,7 @@ import { startRun } from '../core/run-meta';
 import { saveHfModel } from '../llm/hf-save';
 import { disposeLlama } from '../llm/weights';
 import { makePretrainConfig, PRETRAIN_DEFAULTS, runPretrain, type PretrainConfig } from '../lm/pretrain';
+import { assertFolderOrAbsent, assertOutsideInputs, assertPlainName } from './outputs';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
 
 /** PretrainConfig fields given as decimals; every other numeric flag is an integer. */
@@ -29,6 +30,7 @@ runMain(async () => {
   const f = parseFlags('pretrain-lm', 'pretrain a LLaMA-architecture model on Gutenberg + the facts corpus (resumable)', flags);
   const root = projectRoot();
   const name = String(f['name']);
+  assertPlainName('--name', name);
   const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   const over: Record<string, number> = {};
   for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = PRETRAIN_DECIMAL_FLAGS.has(k) ? numberFlag(f, k)! : intFlag(f, k)!;
@@ -37,6 +39,8 @@ runMain(async () => {
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));
   const run = startRun(cfg.seed, backend, root);
   const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `pretrain-${name}`));
+  assertOutsideInputs('--work', work, [{ flag: '--corpus', dir: corpusDir }]);
+  assertFolderOrAbsent('--work', work);
   const maxMinutes = numberFlag(f, 'max-minutes');
   const r = await runPretrain(cfg, work, { ...(maxMinutes !== undefined ? { maxSeconds: maxMinutes * 60 } : {}), onProgress: (l) => process.stdout.write(l + '\n') });
   if (r.finished) {

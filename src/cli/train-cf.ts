@@ -8,6 +8,7 @@ import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';
 import { parseDatasetName } from '../data/load';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
+import { assertOutsideInputs, dataInputs } from './outputs';
 
 /** Flags read as integers (the rest of the numeric flags are decimals). */
 const INT_FLAGS = new Set(['epochs', 'patience', 'batch', 'dim', 'max-history']);
@@ -54,6 +55,7 @@ runMain(async () => {
     backend: parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND'),
   });
   const outDir = (f['out'] as string | undefined) ?? path.join(projectRoot(), 'results', 'runs', `${dataset}-${model}-s${seed}`);
+  assertOutsideInputs('--out', outDir, dataInputs(f['data-dir'] as string | undefined));
   const r = await runCFExperiment(experiment, { outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n') });
   process.stdout.write(`result: ${path.join(outDir, 'result.json')}\n` +
     `valid AUC ${r.valid.auc?.toFixed(4)} UAUC ${r.valid.uauc?.toFixed(4)} (${r.valid.uaucUsers} users) | ` +

@@ -9,6 +9,7 @@ import type { CFKind } from '../cf/types';
 import { parseDatasetName } from '../data/load';
 import { makeRecExperiment, runRecExperiment, type RecMethodName } from '../runner/rec-experiment';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
+import { assertOutsideInputs, recInputs } from './outputs';
 
 runMain(async () => {
   const f = parseFlags('train-rec', 'train one LLM recommender (base | tallrec | collm | cora) and write results', {
@@ -52,6 +53,7 @@ runMain(async () => {
   });
   const tag = method === 'collm' || method === 'cora' ? `${method}-${cfKind}` : method;
   const outDir = (f['out'] as string | undefined) ?? path.join(projectRoot(), 'results', 'runs', `${dataset}-${tag}-s${seed}`);
+  assertOutsideInputs('--out', outDir, recInputs(f));
   const r = await runRecExperiment(exp, { outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n') });
   process.stdout.write(`result: ${path.join(outDir, 'result.json')}\ntest AUC ${r.test.auc?.toFixed(4)} [${r.test.aucCi?.lo.toFixed(4)}, ${r.test.aucCi?.hi.toFixed(4)}] UAUC ${r.test.uauc?.toFixed(4)} (${r.test.uaucUsers} users); scoring ${r.scoringSamplesPerSecond.toFixed(1)} samples/s\n`);
 });
