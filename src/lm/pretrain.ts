@@ -26,40 +26,49 @@ import { crossEntropy } from './loss';
 
 /** Pretraining settings (sizes, data mix, optimiser, budget). */
 export interface PretrainConfig {
-  /** Folder with train.txt.gz and valid.txt.gz (documents separated by <|endoftext|> lines); relative paths are from the project root. */
+  /** Folder with train.txt.gz and valid.txt.gz (documents separated by <|endoftext|> lines); relative paths are from the project root (required). */
   readonly corpusDir: string;
-  /** BPE vocabulary size (<= 8192 for the shipped model). */
+  /** BPE vocabulary size; default 8192 (the shipped model's). */
   readonly vocabSize: number;
-  /** Characters of the train text used to learn the BPE merges. */
+  /** Characters of the train text used to learn the BPE merges; default 20,000,000. */
   readonly bpeTrainChars: number;
+  /** Model width (hiddenSize of the decoder); default 128. */
   readonly dModel: number;
+  /** Decoder layers; default 4. */
   readonly nLayers: number;
+  /** Query heads (divide dModel); default 4. */
   readonly nHeads: number;
+  /** Key/value heads for grouped-query attention (divide nHeads); default 4. */
   readonly nKvHeads: number;
-  /** SwiGLU inner width. */
+  /** SwiGLU inner width; default 384. */
   readonly ffn: number;
-  /** Context length of training windows. */
+  /** Context length of training windows, in tokens; default 128. */
   readonly seqLen: number;
+  /** Training windows per step; default 16. */
   readonly batchSize: number;
-  /** Optimiser steps in total (the cosine reaches minLr here). */
+  /** Optimiser steps in total (the cosine reaches minLr here); default 5400. */
   readonly steps: number;
+  /** Learning rate after warm-up; default 2e-3. */
   readonly peakLr: number;
+  /** Floor of the cosine decay, reached at `steps`; default 2e-4. */
   readonly minLr: number;
+  /** Steps of linear warm-up; default 200. */
   readonly warmupSteps: number;
-  /** Decoupled weight decay on 2-D weights. */
+  /** Decoupled weight decay on 2-D weights; default 0.1. */
   readonly weightDecay: number;
-  /** Max global gradient norm. */
+  /** Max global gradient norm; default 1. */
   readonly clip: number;
-  /** Times each fact is written into the facts corpus. */
+  /** Times each fact is written into the facts corpus; default 20. */
   readonly factsRepeats: number;
-  /** Share of training windows drawn from the facts stream. */
+  /** Share of training windows drawn from the facts stream, in [0, 1]; default 0.1. */
   readonly factsShare: number;
-  /** Held-out loss every this many steps. */
+  /** Held-out loss every this many steps; default 250. */
   readonly evalEvery: number;
-  /** Tokens of valid text used for the periodic held-out loss. */
+  /** Tokens of valid text used for the periodic held-out loss; default 32,768. */
   readonly evalTokens: number;
-  /** Checkpoint at least every this many seconds. */
+  /** Checkpoint at least every this many seconds; default 300. */
   readonly checkpointSeconds: number;
+  /** Seed of the initialisation, the facts corpus and the training-window draws; default 0. */
   readonly seed: number;
 }
 
