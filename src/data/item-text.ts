@@ -40,6 +40,7 @@ export interface ItemProbe extends ClozeProbe {
 export interface ItemCorpusOptions {
   /** Sentences written per item (each with a randomly chosen training phrasing). */
   readonly repeats: number;
+  /** Seed of the phrasing choice per sentence. */
   readonly seed: number;
 }
 

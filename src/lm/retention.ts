@@ -58,10 +58,13 @@ export interface ProbeSpec {
 export interface RetentionOptions {
   /** Held-out text (its first maxTokens tokens are scored, BOS first). */
   readonly text: string;
+  /** Tokens of `text` scored (BOS included). */
   readonly maxTokens: number;
-  /** Sliding window and stride of the perplexity. */
+  /** Sliding-window length of the perplexity, in tokens. */
   readonly window: number;
+  /** Tokens the perplexity window advances each time (each window scores only its new tokens). */
   readonly stride: number;
+  /** Relations and phrasings whose fact-probe accuracy is measured. */
   readonly probes: readonly ProbeSpec[];
   /** Facts per probe (the first ones of the relation). */
   readonly maxFacts: number;
