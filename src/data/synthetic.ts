@@ -10,7 +10,9 @@ import type { Dataset, ItemInfo, UserInfo } from './types';
 
 /** Generator settings. */
 export interface SyntheticConfig {
+  /** Users generated (preset `default`: 800, `tiny`: 150). */
   readonly nUsers: number;
+  /** Items generated (preset `default`: 1200, `tiny`: 120). */
   readonly nItems: number;
   /** Width of the hidden user/item taste vectors. */
   readonly latentDim: number;
@@ -28,6 +30,7 @@ export interface SyntheticConfig {
   readonly genreWeight: number;
   /** Std of the rating noise. */
   readonly noise: number;
+  /** Seed of every random draw of the generator (presets: 7). */
   readonly seed: number;
 }
 
