@@ -37,8 +37,11 @@ export type RecMethodName = 'base' | 'tallrec' | 'collm' | 'cora';
 
 /** One JSON-serialisable experiment. */
 export interface RecExperimentConfig {
+  /** Dataset by name (see DATASET_NAMES); default 'synthetic'. */
   readonly dataset: DatasetName;
+  /** Folder holding <dataset>/; null = default resolution ($CFLLM_DATA_DIR, data/, ../shared/data). */
   readonly dataDir: string | null;
+  /** Which LLM recommender to train; default 'tallrec'. */
   readonly method: RecMethodName;
   /** LLM folder (Hugging Face format); null = the shipped models/kit-lm. */
   readonly llmDir: string | null;
@@ -52,10 +55,13 @@ export interface RecExperimentConfig {
   readonly cora: Partial<CoraOptions>;
   /** Training loop settings (all methods). */
   readonly train: Partial<RecTrainConfig>;
-  /** Evaluate on at most this many test / valid rows (seeded sample; 0 = all). */
+  /** Evaluate on at most this many test rows (seeded sample); 0 = all (default). */
   readonly testRows: number;
+  /** Evaluate on at most this many valid rows (seeded sample); 0 = all (default). */
   readonly validRows: number;
+  /** Seed of everything random in the run (initialisation, batch draws, row samples); default 0. */
   readonly seed: number;
+  /** Compute backend; default 'auto' (tfjs-node, else wasm, else cpu). */
   readonly backend: BackendChoice;
 }
 
@@ -122,8 +128,11 @@ function withCi(ds: Dataset, split: InteractionSplit, logits: Float32Array, seed
 
 /** Options of a run that are not part of the experiment. */
 export interface RecRunOptions {
+  /** Run folder: config.json, checkpoints, scores.json, result.json. */
   readonly outDir: string;
+  /** Continue a killed run from its last finished epoch; default true (false starts over). */
   readonly resume?: boolean;
+  /** Progress events (training epochs, scoring); default none. */
   readonly onProgress?: ProgressCallback;
   /** Use this dataset instead of loading config.dataset. */
   readonly datasetOverride?: Dataset;

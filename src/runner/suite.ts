@@ -61,6 +61,7 @@ export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze
 export interface SuiteOptions {
   /** Root of the smoke/default run folders: explicit, else $CFLLM_RUNS_DIR, else results/notebooks. */
   readonly runsRoot?: string;
+  /** Compute backend of the runs; default 'auto'. */
   readonly backend?: BackendChoice;
   /** Progress lines (training epochs, scoring). */
   readonly onProgress?: ProgressCallback;
