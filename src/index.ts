@@ -18,6 +18,8 @@ export * from './core/train';
 export * from './core/interrupt';
 export * from './core/progress';
 export * from './core/run-meta';
+export * from './core/content-hash';
+export * from './core/git-info';
 
 // Backend: choose tfjs-node / wasm (+ kit kernels, optional native BLAS addon) / cpu.
 export * from './backend/backend';
@@ -26,6 +28,7 @@ export * from './backend/native-gemm';
 // Data: readers, the CoLLM protocol, splits, warm/cold, the synthetic world (typed arrays, no tensors).
 export * from './data/types';
 export * from './data/load';
+export * from './data/dataset-files';
 export * from './data/raw';
 export * from './data/text-file';
 export * from './data/movielens';
