@@ -125,6 +125,8 @@ export * from './analysis/delta-report';
 export * from './analysis/warm-cold-report';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';
+export * from './analysis/rank-ablation-cost';
+export * from './analysis/notebook-session';
 
 // Figures and display: plotly figure builders, tslab display, PNG/SVG export, HTML tables.
 export * from './viz/plotly';
@@ -136,3 +138,5 @@ export * from './viz/describe';
 export * from './viz/display';
 export * from './viz/export';
 export * from './viz/tables';
+export * from './viz/training-curves';
+export * from './viz/save-figures';

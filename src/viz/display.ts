@@ -1,7 +1,8 @@
-// Figures in a tslab notebook: the plotly.js bundle once per kernel, then a div + Plotly.newPlot per
-// figure (live UI, nbconvert HTML), plus a static PNG for viewers that run no JavaScript (GitHub).
-// Reference: docs/environment.md §4.
-import * as fs from 'fs';
+// Figures in a tslab notebook: an interactive plotly figure (a div + Plotly.newPlot, plotly.js loaded once
+// per page from the Jupyter server's /files/ route, never embedded in the notebook), a static PNG for
+// viewers that run no JavaScript (GitHub, headless runs), or both. Reference: docs/environment.md.
+import * as path from 'path';
+import { projectRoot } from '../core/paths';
 import type { PlotlyFigure } from './plotly';
 import { findChromium, withSharedRenderer } from './export';
 
@@ -13,27 +14,29 @@ export interface DisplaySink {
 }
 
 /**
- * - `interactive`: bundle + div only; `static`: PNG only (small notebooks that GitHub renders);
- * - `both` (default): the interactive figure and, when chromium is available, a PNG under it.
+ * - `interactive` (default): the live plotly figure only; the saved notebook holds its JSON, not plotly.js;
+ * - `static`: PNG only (what headless runs commit, so that GitHub shows the figures);
+ * - `both`: the interactive figure and, when chromium is available, a PNG under it.
  */
 export type FigureMode = 'interactive' | 'static' | 'both';
 
 /** Options of showFigure. */
 export interface ShowFigureOptions {
-  /** Default: $CFLLM_FIGURE_MODE, else 'both'. */
+  /** Default: $CFLLM_FIGURE_MODE, else 'interactive'. */
   readonly mode?: FigureMode;
   /** Default: tslab's display (required lazily, so the library loads outside a kernel). */
   readonly sink?: DisplaySink;
 }
 
-const FIGURE_MODES: readonly FigureMode[] = ['interactive', 'static', 'both'];
+/** The figure modes. */
+export const FIGURE_MODES: readonly FigureMode[] = ['interactive', 'static', 'both'];
 
-let bundleShown = false;
 let figureCount = 0;
 
-const NOT_IN_KERNEL = 'showFigure needs a tslab kernel; outside notebooks use exportFigures';
+const NOT_IN_KERNEL = 'showFigure / showTable need a tslab kernel; outside notebooks use exportFigures';
 
-function tslabSink(): DisplaySink {
+/** tslab's display as a DisplaySink; throws a clear error outside a kernel. */
+export function notebookSink(): DisplaySink {
   let display: DisplaySink;
   try {
     display = (require('tslab') as { display: DisplaySink }).display;
@@ -51,12 +54,32 @@ function tslabSink(): DisplaySink {
   return { html: guard(display.html), png: guard(display.png), text: guard(display.text) };
 }
 
-/** The figure mode from $CFLLM_FIGURE_MODE (default 'both'). */
+/** Parses a figure mode (e.g. $CFLLM_FIGURE_MODE); undefined or '' gives 'interactive'. */
+export function parseFigureMode(value: string | undefined, source = '$CFLLM_FIGURE_MODE'): FigureMode {
+  if (value === undefined || value === '') return 'interactive';
+  if ((FIGURE_MODES as readonly string[]).includes(value)) return value as FigureMode;
+  throw new Error(`${source}: unknown mode "${value}" (known: ${FIGURE_MODES.join(', ')})`);
+}
+
+/** The figure mode from $CFLLM_FIGURE_MODE (default 'interactive'). */
 export function figureModeFromEnv(): FigureMode {
-  const v = process.env['CFLLM_FIGURE_MODE'];
-  if (v === undefined || v === '') return 'both';
-  if ((FIGURE_MODES as readonly string[]).includes(v)) return v as FigureMode;
-  throw new Error(`$CFLLM_FIGURE_MODE: unknown mode "${v}" (known: ${FIGURE_MODES.join(', ')})`);
+  return parseFigureMode(process.env['CFLLM_FIGURE_MODE']);
+}
+
+/**
+ * Where the browser loads plotly.js from: $CFLLM_PLOTLY_URL when set (any URL), else the bundle's path
+ * under the Jupyter server's root, served by its /files/ route ($CFLLM_JUPYTER_ROOT, which `npm run lab`
+ * sets, else the project root); the figure script prefixes the page's base URL and "files/".
+ */
+export function plotlySource(): { readonly url: string } | { readonly filesPath: string } {
+  const url = process.env['CFLLM_PLOTLY_URL'];
+  if (url) return { url };
+  const root = process.env['CFLLM_JUPYTER_ROOT'] ? path.resolve(process.env['CFLLM_JUPYTER_ROOT']) : projectRoot();
+  const rel = path.relative(root, require.resolve('plotly.js-dist'));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new Error(`plotly.js (${require.resolve('plotly.js-dist')}) is outside the Jupyter root ${root}, so the browser cannot load it: start Jupyter from the project (npm run lab) or set $CFLLM_PLOTLY_URL`);
+  }
+  return { filesPath: rel.split(path.sep).map(encodeURIComponent).join('/') };
 }
 
 /** Text safe inside a <script> element: no closing tag, no JS line separators. */
@@ -64,43 +87,54 @@ function scriptSafe(s: string): string {
   return s.replace(/<\/(script)/gi, '<\\/$1').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** The plotly.js bundle (plotly.js-dist) as one <script> element that defines window.Plotly. */
-export function plotlyBundleHtml(): string {
-  return `<script type="text/javascript">${scriptSafe(fs.readFileSync(require.resolve('plotly.js-dist'), 'utf8'))}</script>`;
-}
-
-/** A div plus a script that draws `fig` into it once window.Plotly exists (it waits up to ~10 s). */
-export function figureHtml(fig: PlotlyFigure): string {
+/**
+ * A div plus a script that loads plotly.js once per page (through require.js where the classic notebook
+ * has it, else a <script> element) and draws `fig` into the div; if it cannot load, the div says why.
+ */
+export function figureHtml(fig: PlotlyFigure, source = plotlySource()): string {
   const id = `cfllm-fig-${Date.now().toString(36)}-${++figureCount}`;
   const w = Number(fig.layout['width'] ?? 640), h = Number(fig.layout['height'] ?? 400);
   const json = scriptSafe(JSON.stringify({ data: fig.data, layout: fig.layout }));
-  return `<div id="${id}" style="width:${w}px;height:${h}px;max-width:100%"></div>
+  const src = scriptSafe(JSON.stringify(source));
+  return `<div id="${id}" class="cfllm-figure" style="width:${w}px;height:${h}px;max-width:100%"></div>
 <script type="text/javascript">(function () {
-  var fig = ${json}, tries = 0;
-  function draw() {
-    var el = document.getElementById('${id}');
-    if (el && window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, { displaylogo: false }); return; }
-    if (++tries < 200) { setTimeout(draw, 50); return; }
-    if (el) el.textContent = 'plotly.js is not loaded in this page: re-run the notebook from the top.';
+  var fig = ${json}, src = ${src}, el = document.getElementById('${id}');
+  function baseUrl() {
+    var c = document.getElementById('jupyter-config-data');
+    if (c) { try { var b = JSON.parse(c.textContent).baseUrl; if (b) return b; } catch (e) {} }
+    return (document.body && document.body.getAttribute('data-base-url')) || '/';
   }
-  draw();
+  var url = src.url || baseUrl().replace(/\\/?$/, '/') + 'files/' + src.filesPath;
+  if (!window.cfllmPlotly) {
+    window.cfllmPlotly = new Promise(function (ok, fail) {
+      if (window.Plotly) return ok(window.Plotly);
+      if (typeof window.requirejs === 'function' && window.define && window.define.amd) {
+        window.requirejs.config({ paths: { 'cfllm-plotly': url.replace(/\\.js$/, '') } });
+        window.requirejs(['cfllm-plotly'], function (P) { window.Plotly = P; ok(P); }, fail);
+        return;
+      }
+      var s = document.createElement('script');
+      s.src = url;
+      s.onload = function () { ok(window.Plotly); };
+      s.onerror = function () { fail(new Error('could not load ' + url)); };
+      document.head.appendChild(s);
+    });
+  }
+  window.cfllmPlotly.then(function (P) { if (el) P.newPlot(el, fig.data, fig.layout, { displaylogo: false }); }, function (e) {
+    window.cfllmPlotly = null;
+    if (el) el.textContent = 'plotly.js did not load from ' + url + ' (' + (e && e.message || e) + '): start Jupyter with npm run lab from the project, or set CFLLM_PLOTLY_URL.';
+  });
 })();</script>`;
 }
 
 /**
- * Shows a plotly figure in a tslab notebook (await it): the first call per kernel also emits the
- * plotly.js bundle (~11 MB of HTML output); the PNG (scale 1) is skipped when chromium is absent.
+ * Shows a plotly figure in a tslab notebook (await it): interactive, a PNG (scale 1; a note instead when
+ * chromium is absent), or both, per `mode`.
  */
 export async function showFigure(fig: PlotlyFigure, opts: ShowFigureOptions = {}): Promise<void> {
   const mode = opts.mode ?? figureModeFromEnv();
-  const sink = opts.sink ?? tslabSink();
-  if (mode !== 'static') {
-    if (!bundleShown) {
-      sink.html(plotlyBundleHtml());
-      bundleShown = true;
-    }
-    sink.html(figureHtml(fig));
-  }
+  const sink = opts.sink ?? notebookSink();
+  if (mode !== 'static') sink.html(figureHtml(fig));
   if (mode === 'interactive') return;
   if (!findChromium()) {
     if (mode === 'static') sink.text('(no static image: chromium not found; install it with apt-get install -y --no-install-recommends chromium)');

@@ -57,6 +57,8 @@ export interface FigureOptions {
   readonly logY?: boolean;
   /** Dashed vertical lines with labels. */
   readonly vLines?: readonly VLine[];
+  /** Legend in a row above the plot ('top', default) or in a column right of it ('right': for many or long entries, which would wrap over the title). */
+  readonly legend?: 'top' | 'right';
 }
 
 /** The look shared by all figures. */
@@ -79,7 +81,7 @@ function axis(title: string | undefined, log = false): Record<string, unknown> {
   };
 }
 
-/** The shared layout for `opts`: title, axis titles, font, size, legend above the plot, vertical lines. */
+/** The shared layout for `opts`: title, axis titles, font, size, legend above the plot (or right of it), vertical lines. */
 export function paperLayout(opts: FigureOptions): Record<string, unknown> {
   const vLines = opts.vLines ?? [];
   return {
@@ -93,7 +95,9 @@ export function paperLayout(opts: FigureOptions): Record<string, unknown> {
     colorway: [...PAPER_STYLE.colorway],
     xaxis: axis(opts.xTitle),
     yaxis: axis(opts.yTitle, opts.logY),
-    legend: { orientation: 'h', traceorder: 'normal', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
+    legend: opts.legend === 'right'
+      ? { orientation: 'v', traceorder: 'normal', x: 1.02, xanchor: 'left', y: 1, yanchor: 'top' }
+      : { orientation: 'h', traceorder: 'normal', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
     shapes: vLines.map((v) => ({ type: 'line', xref: 'x', yref: 'paper', x0: v.x, x1: v.x, y0: 0, y1: 1, line: { color: '#555', width: 1, dash: 'dash' } })),
     annotations: vLines.map((v) => ({ x: v.x, xref: 'x', y: 1, yref: 'paper', text: v.label, showarrow: false, xanchor: 'left', yanchor: 'top', bgcolor: 'rgba(255,255,255,0.85)', font: { size: PAPER_STYLE.fontSize - 1, color: '#555' } })),
   };

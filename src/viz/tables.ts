@@ -1,6 +1,7 @@
-// Plain records -> compact text tables: rounding for display, and a danfojs print config whose column
-// widths fit the content (danfojs pads every column to 17 characters otherwise).
-// Reference: danfojs-node DataFrame.print / the `table` package's options.
+// Plain records -> tables in a notebook: rounding for display, and an HTML table (one row per record, a
+// column per key, numbers right-aligned) that Jupyter and GitHub render without wrapping wide rows.
+// Reference: docs/environment.md (rich output in tslab).
+import { notebookSink, type DisplaySink } from './display';
 
 /** Copies `rows` with every non-integer number rounded to `digits` decimals (default 3). */
 export function roundRecords<R extends object>(rows: readonly R[], digits = 3): R[] {
@@ -9,19 +10,40 @@ export function roundRecords<R extends object>(rows: readonly R[], digits = 3): 
     [k, typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * f) / f : v])) as R);
 }
 
-/** danfojs `config` option for `new DataFrame(rows, { config })`: all rows and columns, widths from content, numbers right-aligned. */
-export function danfoTableConfig(rows: readonly object[]): Record<string, unknown> {
-  const cells = rows.map((r) => r as Readonly<Record<string, unknown>>);
-  const names = [...new Set(cells.flatMap((r) => Object.keys(r)))];
-  const columns: Record<number, { width: number; alignment: 'left' | 'right' }> = { 0: { width: Math.max(1, String(Math.max(0, rows.length - 1)).length), alignment: 'right' } };
-  names.forEach((name, j) => {
-    const values = cells.map((r) => r[name]);
-    const width = Math.min(32, Math.max(name.length, ...values.map((v) => String(v ?? '').length)));
-    columns[j + 1] = { width, alignment: values.every((v) => typeof v === 'number') ? 'right' : 'left' };
-  });
-  return {
-    tableMaxRow: rows.length + 1,
-    tableMaxColInConsole: names.length + 1,
-    tableDisplayConfig: { columns, drawHorizontalLine: (line: number, count: number) => line <= 1 || line === count },
-  };
+/** Options of tableHtml / showTable. */
+export interface TableOptions {
+  /** Round non-integer numbers to this many decimals (default: as given). */
+  readonly digits?: number;
+  /** A caption above the table. */
+  readonly caption?: string;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (Array.isArray(v)) return v.map(cellText).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** An HTML <table> of `rows`: the union of their keys as columns (first-seen order), a row index, numeric columns right-aligned. */
+export function tableHtml(rows: readonly object[], opts: TableOptions = {}): string {
+  const recs = (opts.digits === undefined ? rows : roundRecords(rows, opts.digits)) as readonly Readonly<Record<string, unknown>>[];
+  const names = [...new Set(recs.flatMap((r) => Object.keys(r)))];
+  const numeric = new Set(names.filter((n) => recs.every((r) => typeof r[n] === 'number' || r[n] === null || r[n] === undefined) && recs.some((r) => typeof r[n] === 'number')));
+  const td = (tag: 'td' | 'th', text: string, right: boolean) => `<${tag} style="text-align:${right ? 'right' : 'left'};white-space:nowrap">${escapeHtml(text)}</${tag}>`;
+  const head = `<tr>${td('th', '', true)}${names.map((n) => td('th', n, numeric.has(n))).join('')}</tr>`;
+  const body = recs.map((r, i) => `<tr>${td('th', String(i), true)}${names.map((n) => td('td', cellText(r[n]), numeric.has(n))).join('')}</tr>`).join('\n');
+  const caption = opts.caption ? `<caption style="text-align:left">${escapeHtml(opts.caption)}</caption>` : '';
+  return `<table class="cfllm-table" style="font-variant-numeric:tabular-nums">${caption}\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/** Shows `rows` as an HTML table in a tslab notebook (`sink` replaces tslab's display in tests); an empty list shows "(no rows)". */
+export function showTable(rows: readonly object[], opts: TableOptions & { readonly sink?: DisplaySink } = {}): void {
+  const sink = opts.sink ?? notebookSink();
+  if (rows.length === 0) sink.text(`${opts.caption ? `${opts.caption}: ` : ''}(no rows)`);
+  else sink.html(tableHtml(rows, opts));
 }
