@@ -1,6 +1,7 @@
 // One CF experiment end to end: load data, build the model, train with valid-AUC early stopping,
 // checkpoint every epoch (resumable after a kill), evaluate the best parameters on valid and test
-// (overall, warm, cold) and write result.json with config, seed, backend, versions and wall time.
+// (overall, warm, cold) and write result.json with config, seed and provenance (commit, code, dataset
+// hashes at start; wall time over resumed processes). A finished run is returned, not trained again.
 // Reference: CoLLM baseline_train_*_ood.py protocol; docs/methods.md §3, §7.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,15 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { disposeAdamState, initAdamState, type AdamState } from '../core/optim';
-import { projectRoot } from '../core/paths';
+import { projectRoot, shownPath } from '../core/paths';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
 import { makeRng } from '../core/rng';
-import { startRun, type RunMeta } from '../core/run-meta';
+import { finishedResult, PROVENANCE_FILE, startRun, type RunMeta } from '../core/run-meta';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { loadCFCheckpoint, saveCFCheckpoint } from '../cf/checkpoint';
 import { CF_TRAIN_PRESETS, cfSpec } from '../cf/registry';
 import { makeCFTrainConfig, scoreSplit, trainEpoch, type CFTrainConfig } from '../cf/train';
 import type { CFCommonConfig, CFKind, CFModel } from '../cf/types';
+import { datasetContentOf, datasetFiles } from '../data/dataset-files';
 import { loadDataset, type DatasetName } from '../data/load';
 import type { Dataset } from '../data/types';
 import { auc } from '../metrics/auc';
@@ -57,7 +59,7 @@ export interface CFRunResult {
   readonly config: CFExperimentConfig;
   /** The resolved model and training configs that actually ran. */
   readonly resolved: { readonly model: CFCommonConfig; readonly train: CFTrainConfig };
-  /** Provenance: backend, versions, wall time. */
+  /** Provenance: backend, versions, git commit / dirty / code hash at start, dataset hash, wall time over all processes. */
   readonly meta: RunMeta;
   /** Dataset name and sizes. */
   readonly data: { readonly name: string; readonly nUsers: number; readonly nItems: number; readonly rows: Readonly<Record<string, number>> };
@@ -73,7 +75,10 @@ export interface CFRunResult {
 export interface CFRunOptions {
   /** Folder for config.json, checkpoints, scores.json and result.json. */
   readonly outDir: string;
-  /** Continue from the last checkpoint in outDir when present (default true). */
+  /**
+   * Default true: return the result of a finished run in outDir (result.json) as it is, else continue
+   * from its last checkpoint. false (the CLIs' --fresh): train from scratch, replacing what is there.
+   */
   readonly resume?: boolean;
   /** Progress lines (one per epoch, plus start/finish). */
   readonly onProgress?: ProgressCallback;
@@ -97,11 +102,33 @@ function epochRng(seed: number, epoch: number) {
   return makeRng((seed * 1000003 + epoch * 7919 + 17) | 0);
 }
 
-/** Train and evaluate one CF model; resumes from outDir when a checkpoint of the same experiment is there. */
+function sameExperiment(a: unknown, b: unknown): boolean {
+  return JSON.stringify(JSON.parse(JSON.stringify(a))) === JSON.stringify(JSON.parse(JSON.stringify(b)));
+}
+
+/**
+ * Train and evaluate one CF model; returns the result of a finished run of the same experiment in
+ * outDir unchanged, and resumes from outDir when a checkpoint of the same experiment is there.
+ */
 export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRunOptions): Promise<CFRunResult> {
   const log = noteLogger(opts.onProgress);
+  const resume = opts.resume !== false;
+  const configFile = path.join(opts.outDir, 'config.json');
+  if (resume && fs.existsSync(configFile) && !sameExperiment(readJson<{ experiment: unknown }>(configFile).experiment, experiment)) {
+    throw new Error(`${configFile}: holds a different experiment; use another outDir or resume=false to start over`);
+  }
+  const done = resume ? finishedResult<CFRunResult>(opts.outDir) : null;
+  if (done) {
+    if (!sameExperiment(done.config, experiment)) throw new Error(`${path.join(opts.outDir, 'result.json')}: holds a different experiment; use another outDir or resume=false to start over`);
+    log(`${experiment.model} seed ${experiment.seed}: already finished in ${shownPath(opts.outDir)}; returning its result.json unchanged (start fresh to train again)`);
+    return done;
+  }
+  if (!resume) for (const f of ['result.json', 'scores.json', PROVENANCE_FILE]) fs.rmSync(path.join(opts.outDir, f), { force: true });
   const backend = await initBackend(experiment.backend);
-  const run = startRun(experiment.seed, backend, projectRoot());
+  const run = startRun({
+    seed: experiment.seed, backend, projectRoot: projectRoot(), runDir: opts.outDir, resume,
+    dataset: opts.datasetOverride ? datasetContentOf(opts.datasetOverride) : datasetFiles(experiment.dataset, { dataDir: experiment.dataDir ?? undefined }),
+  });
   const dataset = opts.datasetOverride ?? loadDataset(experiment.dataset, { dataDir: experiment.dataDir ?? undefined });
   const spec = cfSpec(experiment.model);
   const modelCfg = spec.makeConfig(experiment.modelOptions as Partial<CFCommonConfig>, { nUsers: dataset.nUsers, nItems: dataset.nItems });
@@ -109,7 +136,6 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   const { train, valid, test } = dataset.splits;
 
   fs.mkdirSync(opts.outDir, { recursive: true });
-  const configFile = path.join(opts.outDir, 'config.json');
   const stateFile = path.join(opts.outDir, 'state.json');
   const lastFile = path.join(opts.outDir, 'last.safetensors');
   const bestFile = path.join(opts.outDir, 'best.safetensors');
@@ -141,6 +167,7 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
       onEpochEnd: async (state, rec) => {
         saveCFCheckpoint(lastFile, model, adam);
         writeJsonAtomic(stateFile, { ...state, adamStep: adam.step });
+        run.checkpoint();
         emitProgress(opts.onProgress, { kind: 'epoch', loop: 'cf', run: experiment.model, seed: experiment.seed, epoch: rec.epoch, trainLoss: rec.trainLoss, validAuc: rec.valid,
           improved: rec.improved, seconds: rec.seconds, best: { validAuc: state.bestValid, epoch: state.bestEpoch, badEpochs: state.badEpochs, patience: trainCfg.patience } });
       },
