@@ -79,18 +79,77 @@ function num(j: Record<string, unknown>, key: string, file: string, fallback?: n
   return v;
 }
 
+function bool(j: Record<string, unknown>, key: string, file: string, fallback: boolean): boolean {
+  const v = j[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw new Error(`${file}: field "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Activations the decoder's SwiGLU block computes: SiLU (HF also calls it swish). */
+const SUPPORTED_ACTS = ['silu', 'swish'];
+
+/**
+ * config.json fields that change the decoder's math but that this decoder does not implement: each is an
+ * error naming the field, its value and what to do, so a model never runs silently with other math.
+ */
+function checkUnsupportedMath(j: Record<string, unknown>, file: string, modelType: string, warn: (msg: string) => void): void {
+  const act = j['hidden_act'] ?? j['hidden_activation'];
+  if (act !== undefined && !(typeof act === 'string' && SUPPORTED_ACTS.includes(act))) {
+    throw new Error(`${file}: field "hidden_act" is ${JSON.stringify(act)}; the kit's decoder computes SwiGLU with SiLU only (hidden_act "silu"), so this model would run with the wrong activation`);
+  }
+  const rs = j['rope_scaling'];
+  if (rs !== undefined && rs !== null) {
+    throw new Error(`${file}: field "rope_scaling" is ${JSON.stringify(rs)}; the kit's rotary embedding has no scaling (only plain RoPE with rope_theta), so positions would be encoded differently from the model's training`);
+  }
+  if (bool(j, 'mlp_bias', file, false)) throw new Error(`${file}: field "mlp_bias" is true; the kit's decoder has no biases in gate/up/down projections`);
+  if (modelType === 'llama' && bool(j, 'attention_bias', file, false)) {
+    // LlamaAttention puts attention_bias on o_proj too; the decoder has q/k/v biases only (Qwen2's layout)
+    throw new Error(`${file}: field "attention_bias" is true on a llama model, which adds a bias to o_proj as well; the kit's decoder supports q/k/v biases only (model_type "qwen2")`);
+  }
+  if (typeof j['pretraining_tp'] === 'number' && j['pretraining_tp'] !== 1) {
+    warn(`${file}: pretraining_tp ${String(j['pretraining_tp'])} only splits matmuls in PyTorch; the kit computes the same math unsplit`);
+  }
+  if (typeof j['partial_rotary_factor'] === 'number' && j['partial_rotary_factor'] !== 1) {
+    throw new Error(`${file}: field "partial_rotary_factor" is ${String(j['partial_rotary_factor'])}; the kit rotates the whole head (factor 1)`);
+  }
+  for (const k of ['attn_logit_softcapping', 'final_logit_softcapping', 'query_pre_attn_scalar'] as const) {
+    if (j[k] !== undefined && j[k] !== null) throw new Error(`${file}: field "${k}" is ${JSON.stringify(j[k])}; the kit's attention has no such term`);
+  }
+  if (typeof j['attention_dropout'] === 'number' && j['attention_dropout'] !== 0) {
+    warn(`${file}: attention_dropout ${String(j['attention_dropout'])} is not applied by the kit's decoder (inference and LoRA training run without attention dropout)`);
+  }
+  // sliding-window attention equals full causal attention for sequences no longer than the window
+  const window = j['sliding_window'];
+  const active = modelType === 'qwen2' ? j['use_sliding_window'] === true : modelType === 'mistral' && typeof window === 'number';
+  const maxPos = typeof j['max_position_embeddings'] === 'number' ? j['max_position_embeddings'] : Infinity;
+  if (active && typeof window === 'number' && window < maxPos) {
+    warn(`${file}: sliding_window ${window} is not implemented; the kit attends to the whole sequence, which is exact only for sequences up to ${window} tokens (the kit's prompts are far shorter)`);
+  }
+}
+
 function tokenId(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
   return null;
 }
 
-/** Reads a Hugging Face config.json object (llama, qwen2, mistral-style fields). `file` names it in errors. */
-export function llamaConfigFromHf(j: Record<string, unknown>, file = 'config.json'): LlamaConfig {
+/** Options of llamaConfigFromHf. */
+export interface HfConfigOptions {
+  /** Receives warnings about fields that do not change the math of the kit's prompts; default process.emitWarning. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Reads a Hugging Face config.json object (llama, qwen2, mistral-style fields). `file` names it in errors.
+ * Fields that change the decoder's math but are not implemented (hidden_act other than silu, rope_scaling,
+ * mlp_bias, a llama attention_bias, ...) are errors; sliding windows and similar exact-for-short-inputs
+ * fields are warnings.
+ */
+export function llamaConfigFromHf(j: Record<string, unknown>, file = 'config.json', opts: HfConfigOptions = {}): LlamaConfig {
   const modelType = typeof j['model_type'] === 'string' ? j['model_type'] : 'llama';
   if (!['llama', 'qwen2', 'mistral'].includes(modelType)) throw new Error(`${file}: model_type "${modelType}" is not a LLaMA-family decoder this kit supports (llama, qwen2, mistral)`);
-  const rs = j['rope_scaling'];
-  if (rs !== undefined && rs !== null) throw new Error(`${file}: rope_scaling ${JSON.stringify(rs)} is not supported`);
+  checkUnsupportedMath(j, file, modelType, opts.onWarning ?? ((m) => process.emitWarning(m, 'CfLlmKitWarning')));
   const hidden = num(j, 'hidden_size', file), heads = num(j, 'num_attention_heads', file);
   return validateLlamaConfig({
     modelType,
@@ -105,8 +164,8 @@ export function llamaConfigFromHf(j: Record<string, unknown>, file = 'config.jso
     ropeTheta: num(j, 'rope_theta', file, 10000),
     ropeLayout: j['rope_layout'] === 'interleaved' ? 'interleaved' : 'half',
     maxPositionEmbeddings: num(j, 'max_position_embeddings', file, 2048),
-    tieWordEmbeddings: j['tie_word_embeddings'] === true,
-    attentionBias: modelType === 'qwen2' ? true : j['attention_bias'] === true,
+    tieWordEmbeddings: bool(j, 'tie_word_embeddings', file, false),
+    attentionBias: modelType === 'qwen2' ? true : bool(j, 'attention_bias', file, false),
     bosTokenId: tokenId(j['bos_token_id']),
     eosTokenId: tokenId(j['eos_token_id']),
   });

@@ -105,6 +105,12 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
     if (expected.has(name) || IGNORED.test(name) || (name === 'lm_head.weight' && config.tieWordEmbeddings)) continue;
     throw new Error(`${e.file}: unexpected tensor "${name}" [${e.t.shape.join(', ')}] (not part of a ${config.modelType} model with this config.json)`);
   }
+  const head = tensors.get('lm_head.weight'), embed = tensors.get('model.embed_tokens.weight')!;
+  if (config.tieWordEmbeddings && head && !sameValues(head.t.data, embed.t.data)) {
+    // transformers ties the head to the embedding and drops the stored head: the kit does the same, but says so
+    process.emitWarning(`${head.file}: lm_head.weight differs from model.embed_tokens.weight, but config.json has tie_word_embeddings true: ` +
+      'the embedding is used as the output head (as transformers does); set tie_word_embeddings false if the stored head is meant', 'CfLlmKitWarning');
+  }
   // every check passed: only now create tensors, so a failed load leaks nothing
   const get = (name: string): tf.Tensor => {
     const e = tensors.get(name)!;
@@ -138,4 +144,10 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
       lmHead: config.tieWordEmbeddings ? null : (get('lm_head.weight') as tf.Tensor2D),
     },
   };
+}
+
+function sameValues(a: SafeTensor['data'], b: SafeTensor['data']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
