@@ -2,6 +2,7 @@
 // runs override it through $CFLLM_SCALE), where the export cell writes figures (an untracked session
 // folder unless the cell asks for the README's figures/), and the figure mode. Reference: README "Notebooks".
 import * as path from 'path';
+import { readEnv } from '../core/env';
 import { projectRoot, shownPath } from '../core/paths';
 import { parseScale, type Scale } from '../runner/scale';
 import { figureModeFromEnv, type FigureMode } from '../viz/display';
@@ -33,11 +34,11 @@ export function notebookSession(cfg: NotebookSessionConfig = {}): NotebookSessio
   const cell = parseScale(cfg.scale, 'default', 'notebookSession: scale');
   const target = cfg.figures ?? 'session';
   if (target !== 'session' && target !== 'repo') throw new Error(`notebookSession: figures must be 'session' or 'repo' (got ${JSON.stringify(target)})`);
-  const envScale = process.env['CFLLM_SCALE'];
-  const scale = parseScale(envScale, cell);
-  const envFigures = process.env['CFLLM_FIGURES_DIR'];
-  const figuresDir = envFigures ? path.resolve(envFigures)
-    : target === 'repo' ? path.join(projectRoot(), 'figures') : path.join(process.env['CFLLM_RUNS_DIR'] ?? path.join(projectRoot(), 'results', 'notebooks'), scale, 'figures');
+  const envScale = readEnv('CFLLM_SCALE');
+  const scale = envScale ?? cell;
+  const envFigures = readEnv('CFLLM_FIGURES_DIR');
+  const figuresDir = envFigures
+    : target === 'repo' ? path.join(projectRoot(), 'figures') : path.join(readEnv('CFLLM_RUNS_DIR') ?? path.join(projectRoot(), 'results', 'notebooks'), scale, 'figures');
   const figureMode = figureModeFromEnv();
   const scaleFrom = envScale ? `$CFLLM_SCALE, over the config cell's ${cell}` : 'config cell';
   const figuresFrom = envFigures ? '$CFLLM_FIGURES_DIR' : target === 'repo' ? "config cell: figures 'repo'" : "config cell: figures 'session'; 'repo' writes figures/";

@@ -4,6 +4,7 @@
 // every GEMM (each block a one-thread BLAS call) and the heavy fused kernels.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readEnv } from '../core/env';
 
 /** The addon's functions. */
 export interface NativeGemm {
@@ -51,13 +52,13 @@ function addonPath(): string | null {
 /** The addon, or null with the reason (not built, disabled, failed to load). */
 export function loadNativeGemm(): { gemm: NativeGemm | null; why: string } {
   if (cached) return cached;
-  if (process.env['CFLLM_NATIVE'] === '0') return (cached = { gemm: null, why: 'disabled by CFLLM_NATIVE=0' });
+  if (!readEnv('CFLLM_NATIVE')) return (cached = { gemm: null, why: 'disabled by CFLLM_NATIVE=0' });
+  const threads = readEnv('CFLLM_BLAS_THREADS');
   const f = addonPath();
   if (!f) return (cached = { gemm: null, why: 'native/build/Release/kitgemm.node not built (needs a system BLAS at install time)' });
   try {
     const gemm = require(f) as NativeGemm;
-    const threads = Number(process.env['CFLLM_BLAS_THREADS'] ?? 1);
-    gemm.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+    gemm.setThreads(threads);
     return (cached = { gemm, why: `loaded ${f}` });
   } catch (e) {
     return (cached = { gemm: null, why: `failed to load ${f}: ${(e as Error).message.split('\n')[0]}` });

@@ -92,9 +92,9 @@ export const ENV_VARS = Object.freeze({
   }),
   CFLLM_SCALE: spec({
     meaning: 'notebook scale: smoke (CI, seconds), default (minutes, synthetic world) or paper (ML-1M runs)',
-    default: 'default in a notebook; npm run notebooks sets smoke unless --scale is given',
+    default: 'unset: the scale the notebook\'s config cell chooses (default if none); npm run notebooks sets smoke unless --scale is given',
     usedBy: 'notebooks, npm run notebooks',
-    parse: oneOf(['smoke', 'default', 'paper'] as const), fallback: 'default' as 'smoke' | 'default' | 'paper',
+    parse: oneOf(['smoke', 'default', 'paper'] as const), fallback: undefined,
   }),
   CFLLM_RUNS_DIR: spec({
     meaning: 'root of the notebooks\' shared run folders at smoke/default scale',

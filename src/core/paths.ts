@@ -3,6 +3,7 @@
 // Reference: README "Real data".
 import * as fs from 'fs';
 import * as path from 'path';
+import { readEnv } from './env';
 
 /** The repository root: the nearest folder above this file that holds package.json. */
 export function projectRoot(): string {
@@ -41,8 +42,8 @@ export interface DataDirOptions {
 export function dataDirCandidates(opts: DataDirOptions = {}): { dir: string; from: string }[] {
   const out: { dir: string; from: string }[] = [];
   if (opts.dataDir) out.push({ dir: path.resolve(opts.dataDir), from: 'option dataDir' });
-  const env = process.env['CFLLM_DATA_DIR'];
-  if (env) out.push({ dir: path.resolve(env), from: '$CFLLM_DATA_DIR' });
+  const env = readEnv('CFLLM_DATA_DIR');
+  if (env) out.push({ dir: env, from: '$CFLLM_DATA_DIR' });
   const root = projectRoot();
   out.push({ dir: path.join(root, 'data'), from: 'data/' });
   out.push({ dir: path.resolve(root, '..', 'shared', 'data'), from: '../shared/data' });
@@ -72,9 +73,10 @@ export const DEFAULT_MODEL_NAME = 'kit-lm';
 
 /** The model folder to use: an explicit one, else $CFLLM_MODEL_DIR, else the shipped models/kit-lm. */
 export function resolveModelDir(explicit?: string): string {
-  const dir = explicit ?? process.env['CFLLM_MODEL_DIR'] ?? path.join(projectRoot(), 'models', DEFAULT_MODEL_NAME);
+  const fromEnv = readEnv('CFLLM_MODEL_DIR');
+  const dir = explicit ?? fromEnv ?? path.join(projectRoot(), 'models', DEFAULT_MODEL_NAME);
   if (!fs.existsSync(path.join(dir, 'config.json'))) {
-    throw new Error(`model folder ${dir} has no config.json` + (explicit || process.env['CFLLM_MODEL_DIR'] ? '' : ' (the shipped model is written by `npm run pretrain-lm`)'));
+    throw new Error(`model folder ${dir} has no config.json` + (explicit || fromEnv ? '' : ' (the shipped model is written by `npm run pretrain-lm`)'));
   }
   return dir;
 }

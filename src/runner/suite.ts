@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { readJson } from '../core/io';
 import { projectPath, projectRoot, storedPath } from '../core/paths';
 import { noteLogger, type ProgressCallback } from '../core/progress';
@@ -87,7 +88,7 @@ export function suiteRunDir(scale: Scale, name: string, opts: Pick<SuiteOptions,
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new Error(`suiteRunDir: bad run name "${name}" (lower-case letters, digits, '.', '-')`);
   const b = suiteBudget(scale);
   if (scale === 'paper') return path.join(projectRoot(), 'results', 'runs', `${b.dataset}-${name}`);
-  const root = opts.runsRoot ?? process.env['CFLLM_RUNS_DIR'] ?? path.join(projectRoot(), 'results', 'notebooks');
+  const root = opts.runsRoot ?? readEnv('CFLLM_RUNS_DIR') ?? path.join(projectRoot(), 'results', 'notebooks');
   return path.join(path.resolve(root), scale, `${b.dataset}-${name}`);
 }
 

@@ -3,6 +3,7 @@
 // Reference: docs/environment.md §4.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import type { PlotlyFigure } from './plotly';
 
@@ -15,7 +16,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 
 /** The chromium binary: $CFLLM_CHROMIUM when set, else `chromium` or `chromium-browser` on PATH, else null. */
 export function findChromium(): string | null {
-  const explicit = process.env['CFLLM_CHROMIUM'];
+  const explicit = readEnv('CFLLM_CHROMIUM');
   if (explicit) return fs.existsSync(explicit) ? explicit : null;
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of ['chromium', 'chromium-browser']) {
@@ -33,7 +34,7 @@ export function findChromium(): string | null {
 
 /** Where figures go: $CFLLM_FIGURES_DIR (the notebook runner points CI runs elsewhere), else <root>/figures. */
 export function figuresDir(): string {
-  return process.env['CFLLM_FIGURES_DIR'] ? path.resolve(process.env['CFLLM_FIGURES_DIR']) : path.join(projectRoot(), 'figures');
+  return readEnv('CFLLM_FIGURES_DIR') ?? path.join(projectRoot(), 'figures');
 }
 
 /** An open headless-chromium page with plotly.js loaded; close() ends the browser. */

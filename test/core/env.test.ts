@@ -20,7 +20,7 @@ describe('readEnv', () => {
   it('gives each variable its documented fallback when unset or empty', () => {
     const expected: Record<EnvName, unknown> = {
       CFLLM_DATA_DIR: undefined, CFLLM_MODEL_DIR: undefined, CFLLM_CORPUS_DIR: undefined, CFLLM_BACKEND: 'auto',
-      CFLLM_NATIVE: true, CFLLM_BLAS_THREADS: 1, CFLLM_SCALE: 'default', CFLLM_RUNS_DIR: undefined,
+      CFLLM_NATIVE: true, CFLLM_BLAS_THREADS: 1, CFLLM_SCALE: undefined, CFLLM_RUNS_DIR: undefined,
       CFLLM_FIGURES_DIR: undefined, CFLLM_FIGURE_MODE: 'interactive', CFLLM_PLOTLY_URL: undefined,
       CFLLM_JUPYTER_ROOT: undefined, CFLLM_CHROMIUM: undefined, CFLLM_SKIP_NOTEBOOKS: false, CFLLM_RANK_ABLATION: undefined,
     };
