@@ -37,8 +37,7 @@ export function notebookSession(cfg: NotebookSessionConfig = {}): NotebookSessio
   const envScale = readEnv('CFLLM_SCALE');
   const scale = envScale ?? cell;
   const envFigures = readEnv('CFLLM_FIGURES_DIR');
-  const figuresDir = envFigures
-    : target === 'repo' ? path.join(projectRoot(), 'figures') : path.join(readEnv('CFLLM_RUNS_DIR') ?? path.join(projectRoot(), 'results', 'notebooks'), scale, 'figures');
+  const figuresDir = envFigures ?? (target === 'repo' ? path.join(projectRoot(), 'figures') : path.join(readEnv('CFLLM_RUNS_DIR') ?? path.join(projectRoot(), 'results', 'notebooks'), scale, 'figures'));
   const figureMode = figureModeFromEnv();
   const scaleFrom = envScale ? `$CFLLM_SCALE, over the config cell's ${cell}` : 'config cell';
   const figuresFrom = envFigures ? '$CFLLM_FIGURES_DIR' : target === 'repo' ? "config cell: figures 'repo'" : "config cell: figures 'session'; 'repo' writes figures/";
