@@ -1,10 +1,11 @@
 // Command: pretrain the kit's default language model (or any size) from scratch; resumable (run it
 // again after a kill or a --max-minutes stop); on completion writes a Hugging Face folder to --out.
 // Reference: nanoGPT train.py; docs/methods.md §11 (the kit's small LLM).
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../backend/backend';
-import { writeJsonAtomic } from '../core/io';
+import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { startRun } from '../core/run-meta';
 import { saveHfModel } from '../llm/hf-save';
@@ -37,14 +38,26 @@ runMain(async () => {
   // stored relative to the project root so saved configs carry no machine paths
   const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir: path.relative(root, corpusDir) });
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));
-  const run = startRun(cfg.seed, backend, root);
   const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `pretrain-${name}`));
   assertOutsideInputs('--work', work, [{ flag: '--corpus', dir: corpusDir }]);
   assertFolderOrAbsent('--work', work);
+  const out = path.join(root, 'models', name);
+  const doneFile = path.join(out, 'training.json');
+  if (fs.existsSync(doneFile)) {
+    const done = readJson<{ config?: unknown; state?: { step?: number } }>(doneFile);
+    if (JSON.stringify(done.config) === JSON.stringify(cfg) && done.state?.step === cfg.steps) {
+      process.stdout.write(`${path.relative(root, out)}/ already holds this finished pretraining (training.json); left as it is (delete that folder to train again)\n`);
+      return;
+    }
+  }
+  // provenance at start (commit, code and corpus hashes); wall time kept in the work folder across resumed calls
+  const corpusFiles = ['train.txt.gz', 'valid.txt.gz'].map((n) => path.join(corpusDir, n));
+  const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, dataset: { kind: 'files', dir: corpusDir, files: corpusFiles } });
   const maxMinutes = numberFlag(f, 'max-minutes');
-  const r = await runPretrain(cfg, work, { ...(maxMinutes !== undefined ? { maxSeconds: maxMinutes * 60 } : {}), onProgress: (l) => process.stdout.write(l + '\n') });
+  const r = await runPretrain(cfg, work, {
+    ...(maxMinutes !== undefined ? { maxSeconds: maxMinutes * 60 } : {}), onProgress: (l) => process.stdout.write(l + '\n'), onCheckpoint: () => run.checkpoint(),
+  });
   if (r.finished) {
-    const out = path.join(root, 'models', name);
     saveHfModel(r.model, out, { tokenizerDir: r.tokenizer.dir, metadata: { source: 'cf-llm-kit pretrain-lm' } });
     writeJsonAtomic(path.join(out, 'training.json'), { config: cfg, state: r.state, meta: run.finish(), trainingSeconds: r.state.seconds });
     process.stdout.write(`wrote ${path.relative(root, out)}/ (run \`npm run lm-card -- --model ${path.relative(root, out)}\` for its model card)\n`);

@@ -170,7 +170,7 @@ export interface PretrainState {
  * Runs (or resumes) pretraining in workDir: tokenizer/, token caches, last.safetensors + state.json
  * (checkpoints), config.json. Stops at cfg.steps or after `maxSeconds` of this call (then resumable).
  */
-export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { maxSeconds?: number; onProgress?: (line: string) => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: PretrainState; finished: boolean }> {
+export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { maxSeconds?: number; onProgress?: (line: string) => void; onCheckpoint?: () => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: PretrainState; finished: boolean }> {
   const log = opts.onProgress ?? (() => undefined);
   fs.mkdirSync(workDir, { recursive: true });
   const cfgFile = path.join(workDir, 'pretrain-config.json');
@@ -212,6 +212,7 @@ export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { 
   const save = (): void => {
     saveParams(ckpt, params, adam, { kind: 'pretrain' });
     writeJsonAtomic(stateFile, state);
+    opts.onCheckpoint?.(); // e.g. the run's provenance keeps this process's wall time
   };
   const started = Date.now();
   let lastSave = Date.now(), windowStart = Date.now(), windowTokens = 0;
