@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS, CF_TRAIN_PRESETS } from '../cf/registry';
@@ -39,7 +40,7 @@ runMain(async () => {
     return m as CFKind;
   });
   const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
-  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND');
+  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), f['backend'] ? '--backend' : '$CFLLM_BACKEND');
   const root = projectRoot();
   const outFile = path.join(root, 'results', 'cf-ml1m.json');
   const records: Record<string, unknown>[] = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { projectRoot, resolveModelDir } from '../core/paths';
 import type { RecRunResult } from '../runner/rec-experiment';
 import { suiteBudget, suiteCF, suiteRec } from '../runner/suite';
@@ -18,7 +19,7 @@ runMain(async () => {
     'cf-only': { type: 'boolean', help: 'stop after the CF baseline', default: false },
   });
   const seed = intFlag(f, 'seed')!;
-  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND');
+  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), f['backend'] ? '--backend' : '$CFLLM_BACKEND');
   const root = projectRoot();
   const outRoot = f['out'] ? path.resolve(root, f['out'] as string) : path.join(root, 'results', 'notebooks');
   const say = (l: string) => process.stdout.write(l + '\n');

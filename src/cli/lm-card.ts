@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, shownPath } from '../core/paths';
 import { startRun } from '../core/run-meta';
@@ -34,7 +35,7 @@ runMain(async () => {
   });
   const root = projectRoot();
   const dir = resolveModelDir(f['model'] as string | undefined);
-  const corpus = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
+  const corpus = path.resolve((f['corpus'] as string | undefined) ?? readEnv('CFLLM_CORPUS_DIR') ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   // everything this command reads is checked, and where it writes decided, before any work
   for (const file of ['valid.txt.gz', 'train.txt.gz']) {
     if (!fs.existsSync(path.join(corpus, file))) throw new Error(`lm-card: corpus file ${path.join(corpus, file)} not found; give --corpus <folder with train.txt.gz and valid.txt.gz>`);
@@ -42,7 +43,7 @@ runMain(async () => {
   if (!fs.existsSync(path.join(dir, 'tokenizer.json'))) throw new Error(`lm-card: model folder ${dir} has no tokenizer.json`);
   const outDir = lmCardOutDir(dir, root, f['out'] as string | undefined);
   assertOutsideInputs('--out', outDir, [{ flag: '--corpus', dir: corpus }]);
-  const backend = await initBackend(parseBackendChoice(f['backend'] as string | undefined ?? process.env['CFLLM_BACKEND'], '--backend'));
+  const backend = await initBackend(parseBackendChoice(f['backend'] as string | undefined ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const run = startRun(0, backend, root);
   const m = loadHfModel(dir);
   const tok = await loadTokenizer(dir);

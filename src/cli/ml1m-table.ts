@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
@@ -31,7 +32,7 @@ runMain(async () => {
   const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
   const cfs = String(f['cf']).split(',').map((s) => s.trim()) as CFKind[];
   for (const c of cfs) if (!(CF_KINDS as readonly string[]).includes(c)) throw new Error(`--cf: unknown model "${c}"`);
-  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend');
+  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend');
   const say = (l: string) => process.stdout.write(l + '\n');
   const ds = loadDataset('collm-ml1m');
   const budget = { train: { maxEpochs: intFlag(f, 'epochs')!, itersPerEpoch: 50, patience: 5 }, validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!, llmDir: (f['llm'] as string | undefined) ?? null, backend };

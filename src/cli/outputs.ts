@@ -3,6 +3,7 @@
 // any work. Reference: docs/validation.md.
 import * as fs from 'fs';
 import * as path from 'path';
+import { readEnv } from '../core/env';
 import { dataDirCandidates, DEFAULT_MODEL_NAME, projectPath, projectRoot } from '../core/paths';
 
 /** An input folder a command reads, with the flag (or variable) that named it. */
@@ -79,7 +80,7 @@ export function dataInputs(dataDir: string | undefined): InputFolder[] {
 /** The input folders of an LLM recommender run: data, the LLM, and the runs it is built on. */
 export function recInputs(f: Record<string, string | boolean | undefined>): InputFolder[] {
   const out = dataInputs(f['data-dir'] as string | undefined);
-  const llm = (f['llm'] as string | undefined) ?? process.env['CFLLM_MODEL_DIR'];
+  const llm = (f['llm'] as string | undefined) ?? readEnv('CFLLM_MODEL_DIR');
   out.push({ flag: f['llm'] ? '--llm' : llm ? '$CFLLM_MODEL_DIR' : 'the default model', dir: llm ?? path.join(projectRoot(), 'models', DEFAULT_MODEL_NAME) });
   for (const flag of ['cf-run', 'tallrec-run']) {
     const v = f[flag];

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { startRun } from '../core/run-meta';
@@ -32,12 +33,12 @@ runMain(async () => {
   const root = projectRoot();
   const name = String(f['name']);
   assertPlainName('--name', name);
-  const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? process.env['CFLLM_CORPUS_DIR'] ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
+  const corpusDir = path.resolve((f['corpus'] as string | undefined) ?? readEnv('CFLLM_CORPUS_DIR') ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   const over: Record<string, number> = {};
   for (const k of Object.keys(PRETRAIN_DEFAULTS)) if (k !== 'corpusDir' && f[k] !== undefined) over[k] = PRETRAIN_DECIMAL_FLAGS.has(k) ? numberFlag(f, k)! : intFlag(f, k)!;
   // stored relative to the project root so saved configs carry no machine paths
   const cfg: PretrainConfig = makePretrainConfig({ ...over, corpusDir: path.relative(root, corpusDir) });
-  const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'));
+  const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `pretrain-${name}`));
   assertOutsideInputs('--work', work, [{ flag: '--corpus', dir: corpusDir }]);
   assertFolderOrAbsent('--work', work);

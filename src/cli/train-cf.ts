@@ -3,6 +3,7 @@
 // Reference: docs/methods.md §3.
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';
@@ -52,7 +53,7 @@ runMain(async () => {
   const experiment = makeCFExperiment({
     dataset, model, seed, train, modelOptions,
     dataDir: (f['data-dir'] as string | undefined) ?? null,
-    backend: parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], f['backend'] ? '--backend' : '$CFLLM_BACKEND'),
+    backend: parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), f['backend'] ? '--backend' : '$CFLLM_BACKEND'),
   });
   const outDir = (f['out'] as string | undefined) ?? path.join(projectRoot(), 'results', 'runs', `${dataset}-${model}-s${seed}`);
   assertOutsideInputs('--out', outDir, dataInputs(f['data-dir'] as string | undefined));

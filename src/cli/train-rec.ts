@@ -3,6 +3,7 @@
 // Reference: docs/methods.md §4-7.
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
@@ -49,7 +50,7 @@ runMain(async () => {
     collm: { variant: f['variant'] as 'stage2', tallrecRunDir: (f['tallrec-run'] as string | undefined) ?? null },
     cora: rank !== undefined ? { rank, alpha: 2 * rank } : {},
     testRows: intFlag(f, 'test-rows')!, validRows: intFlag(f, 'valid-rows')!,
-    backend: parseBackendChoice((f['backend'] as string | undefined) ?? process.env['CFLLM_BACKEND'], '--backend'),
+    backend: parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'),
   });
   const tag = method === 'collm' || method === 'cora' ? `${method}-${cfKind}` : method;
   const outDir = (f['out'] as string | undefined) ?? path.join(projectRoot(), 'results', 'runs', `${dataset}-${tag}-s${seed}`);
