@@ -1,7 +1,8 @@
 // Figures in a tslab notebook: an interactive plotly figure (a div + Plotly.newPlot, plotly.js loaded once
 // per page from the Jupyter server's /files/ route, never embedded in the notebook), a static PNG for
-// viewers that run no JavaScript (GitHub, headless runs), or both. Reference: docs/environment.md.
+// viewers that run no JavaScript (GitHub, headless runs), or both. Reference: docs/environment.md §4.
 import * as path from 'path';
+import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import type { PlotlyFigure } from './plotly';
 import { findChromium, withSharedRenderer } from './export';
@@ -63,7 +64,7 @@ export function parseFigureMode(value: string | undefined, source = '$CFLLM_FIGU
 
 /** The figure mode from $CFLLM_FIGURE_MODE (default 'interactive'). */
 export function figureModeFromEnv(): FigureMode {
-  return parseFigureMode(process.env['CFLLM_FIGURE_MODE']);
+  return readEnv('CFLLM_FIGURE_MODE');
 }
 
 /**
@@ -72,9 +73,9 @@ export function figureModeFromEnv(): FigureMode {
  * sets, else the project root); the figure script prefixes the page's base URL and "files/".
  */
 export function plotlySource(): { readonly url: string } | { readonly filesPath: string } {
-  const url = process.env['CFLLM_PLOTLY_URL'];
+  const url = readEnv('CFLLM_PLOTLY_URL');
   if (url) return { url };
-  const root = process.env['CFLLM_JUPYTER_ROOT'] ? path.resolve(process.env['CFLLM_JUPYTER_ROOT']) : projectRoot();
+  const root = readEnv('CFLLM_JUPYTER_ROOT') ?? projectRoot();
   const rel = path.relative(root, require.resolve('plotly.js-dist'));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     throw new Error(`plotly.js (${require.resolve('plotly.js-dist')}) is outside the Jupyter root ${root}, so the browser cannot load it: start Jupyter from the project (npm run lab) or set $CFLLM_PLOTLY_URL`);

@@ -58,7 +58,7 @@ describe('showFigure', () => {
   it('reads the mode from $CFLLM_FIGURE_MODE (default interactive) and rejects unknown ones', () => {
     expect(withEnv({ CFLLM_FIGURE_MODE: undefined }, figureModeFromEnv)).toBe('interactive');
     expect(withEnv({ CFLLM_FIGURE_MODE: 'static' }, figureModeFromEnv)).toBe('static');
-    expect(() => withEnv({ CFLLM_FIGURE_MODE: 'fancy' }, figureModeFromEnv)).toThrow(/\$CFLLM_FIGURE_MODE: unknown mode "fancy"/);
+    expect(() => withEnv({ CFLLM_FIGURE_MODE: 'fancy' }, figureModeFromEnv)).toThrow(/\$CFLLM_FIGURE_MODE: "fancy" is not one of interactive, static, both/);
     expect(() => parseFigureMode('x', 'config')).toThrow(/^config: unknown mode/);
   });
 
