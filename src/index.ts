@@ -8,6 +8,7 @@ export * from './core/config';
 export * from './core/rng';
 export * from './core/io';
 export * from './core/paths';
+export * from './core/env';
 export * from './core/safetensors';
 export * from './core/checkpoint';
 export * from './core/variable';
