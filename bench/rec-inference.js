@@ -18,7 +18,7 @@ async function main() {
   for (const [k, v] of Object.entries({ rows, batch, reps })) if (!Number.isInteger(v) || v < 1) throw new Error(`--${k}: expected a positive integer, got "${values[k]}"`);
   const tf = require('@tensorflow/tfjs');
   const kit = require(path.join(root, 'dist', 'index.js'));
-  const backend = await kit.initBackend(process.env.CFLLM_BACKEND || 'auto');
+  const backend = await kit.initBackend(kit.readEnv('CFLLM_BACKEND'));
   const run = kit.startRun(0, backend, root);
   const llmDir = kit.resolveModelDir(values.llm);
   const llm = kit.loadHfModel(llmDir);
