@@ -68,21 +68,38 @@ export function checkAlignedRows(rowIdsA: NumArray, rowIdsB: NumArray, what = 'r
   }
 }
 
-// Weighted AUC over rows sorted by score (`order`), each row counted w[row] times; NaN when one class is absent.
-function weightedAuc(labels: NumArray, scores: NumArray, order: Uint32Array, w: Float64Array): number {
+// One run's rows in ascending score order: each row's cluster and label, and where each group of tied scores ends.
+interface SortedRun { cluster: Uint32Array; positive: Uint8Array; tieEnd: Uint32Array }
+
+function sortRun(labels: NumArray, scores: NumArray, clusterOf: Uint32Array): SortedRun {
+  const order = argsortAscending(scores);
+  const n = order.length;
+  const cluster = new Uint32Array(n);
+  const positive = new Uint8Array(n);
+  const ends: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = order[i]!;
+    cluster[i] = clusterOf[row]!;
+    positive[i] = labels[row] === 1 ? 1 : 0;
+    if (i + 1 === n || scores[order[i + 1]!]! !== scores[row]!) ends.push(i + 1);
+  }
+  return { cluster, positive, tieEnd: Uint32Array.from(ends) };
+}
+
+// AUC with every row of cluster k counted mult[k] times (ties 1/2); NaN when one class has no weight.
+function weightedAuc(r: SortedRun, mult: Float64Array): number {
   let nNeg = 0;
   let nPos = 0;
   let u = 0;
   let i = 0;
-  const n = order.length;
-  while (i < n) {
-    const s = scores[order[i]!]!;
+  for (let g = 0; g < r.tieEnd.length; g++) {
+    const end = r.tieEnd[g]!;
     let p = 0;
     let q = 0;
-    for (; i < n && scores[order[i]!]! === s; i++) {
-      const row = order[i]!;
-      if (labels[row] === 1) p += w[row]!;
-      else q += w[row]!;
+    for (; i < end; i++) {
+      const w = mult[r.cluster[i]!]!;
+      if (r.positive[i]) p += w;
+      else q += w;
     }
     u += p * (nNeg + q / 2);
     nNeg += q;
@@ -153,14 +170,13 @@ export function pairedUserBootstrap(
     uaucSum += userDiff[k]!;
     uaucCount++;
   }
-  const orderA = argsortAscending(scoresA);
-  const orderB = argsortAscending(scoresB);
-  const w = new Float64Array(users.length).fill(1);
-  const aucDiff = weightedAuc(labels, scoresA, orderA, w) - weightedAuc(labels, scoresB, orderB, w);
+  const runA = sortRun(labels, scoresA, clusterOf);
+  const runB = sortRun(labels, scoresB, clusterOf);
+  const mult = new Float64Array(nUsers).fill(1);
+  const aucDiff = weightedAuc(runA, mult) - weightedAuc(runB, mult);
   const uaucDiff = uaucCount === 0 ? NaN : uaucSum / uaucCount;
 
   const rng = makeRng(opts.seed);
-  const mult = new Float64Array(nUsers);
   const keptAuc: number[] = [];
   const keptUauc: number[] = [];
   for (let b = 0; b < nResamples; b++) {
@@ -175,8 +191,7 @@ export function pairedUserBootstrap(
         c++;
       }
     }
-    for (let i = 0; i < w.length; i++) w[i] = mult[clusterOf[i]!]!;
-    const d = weightedAuc(labels, scoresA, orderA, w) - weightedAuc(labels, scoresB, orderB, w);
+    const d = weightedAuc(runA, mult) - weightedAuc(runB, mult);
     if (!Number.isNaN(d)) keptAuc.push(d);
     if (c > 0) keptUauc.push(s / c);
   }
