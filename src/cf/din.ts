@@ -12,11 +12,11 @@ import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './ty
 
 /** DIN hyper-parameters. */
 export interface DINConfig extends CFCommonConfig {
-  /** Dropout after each hidden Dice of the output MLP (CoLLM: 0.2; none in the attention unit). */
+  /** Dropout after each hidden Dice of the output MLP (default 0.2, as CoLLM; none in the attention unit). */
   readonly dropout: number;
-  /** Hidden widths of the local activation unit before its final Linear(-, 1) (CoLLM: [64, 16]). */
+  /** Hidden widths of the local activation unit before its final Linear(-, 1) (default [64, 16], as CoLLM). */
   readonly attnHidden: readonly number[];
-  /** Hidden widths of the output MLP before its final Linear(-, 1) (CoLLM: [200, 80]). */
+  /** Hidden widths of the output MLP before its final Linear(-, 1) (default [200, 80], as CoLLM). */
   readonly mlpHidden: readonly number[];
 }
 

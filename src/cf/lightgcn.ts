@@ -11,9 +11,9 @@ import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './ty
 
 /** LightGCN hyper-parameters. */
 export interface LightGCNConfig extends CFCommonConfig {
-  /** Number of propagation layers K (CoLLM ML-1M: 2). */
+  /** Number of propagation layers K (default 2, CoLLM's ML-1M setting). */
   readonly nLayers: number;
-  /** Std of the N(0, std^2) initial embeddings (CoLLM: 0.1). */
+  /** Std of the N(0, std^2) initial embeddings (default 0.1, as CoLLM). */
   readonly initStd: number;
 }
 

@@ -11,13 +11,13 @@ import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './ty
 
 /** SASRec hyper-parameters. */
 export interface SASRecConfig extends CFCommonConfig {
-  /** Number of attention + feed-forward blocks (CoLLM: 2). */
+  /** Number of attention + feed-forward blocks (default 2, as CoLLM). */
   readonly nBlocks: number;
-  /** Attention heads; dEmb must divide by it (CoLLM: 1). */
+  /** Attention heads; dEmb must divide by it (default 1, as CoLLM). */
   readonly nHeads: number;
-  /** Dropout rate on embeddings, attention weights and feed-forward layers (CoLLM: 0.2). */
+  /** Dropout rate on embeddings, attention weights and feed-forward layers (default 0.2, as CoLLM). */
   readonly dropout: number;
-  /** Std of the N(0, std^2) item and position embeddings (CoLLM kept nn.Embedding's default, 1). */
+  /** Std of the N(0, std^2) item and position embeddings (default 1: CoLLM kept nn.Embedding's N(0, 1)). */
   readonly initStd: number;
   /**
    * Hide padding positions from attention, as the original SASRec does (default true: scores then do

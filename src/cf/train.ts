@@ -14,17 +14,17 @@ import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './ty
 
 /** Optimisation settings of a CF run. */
 export interface CFTrainConfig {
-  /** Adam learning rate. */
+  /** Adam learning rate; default 1e-3 (per-model presets in CF_TRAIN_PRESETS). */
   readonly lr: number;
-  /** Coupled L2 weight decay, as torch.optim.Adam(weight_decay=...): adds wd * theta to every gradient. */
+  /** Coupled L2 weight decay, as torch.optim.Adam(weight_decay=...): adds wd * theta to every gradient; default 1e-4. */
   readonly weightDecay: number;
-  /** Rows per training step. */
+  /** Rows per training step; default 1024. */
   readonly batchSize: number;
-  /** Rows per scoring step (evaluation only). */
+  /** Rows per scoring step (evaluation only); default 4096. */
   readonly evalBatchSize: number;
-  /** Hard cap on epochs (one epoch = one pass over train). */
+  /** Hard cap on epochs (one epoch = one pass over train); default 1000. */
   readonly maxEpochs: number;
-  /** Early-stopping patience in epochs without a better valid AUC. */
+  /** Early-stopping patience in epochs without a better valid AUC; default 50. */
   readonly patience: number;
 }
 
