@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Adam hyper-parameters. */
 export interface AdamConfig {
-  /** Learning rate (can be changed per step through adamStep's lr argument). */
+  /** Learning rate (can be changed per step through adamStep's lr argument); default 1e-3. */
   readonly lr: number;
   /** First-moment decay, PyTorch default 0.9. */
   readonly beta1: number;
@@ -14,9 +14,9 @@ export interface AdamConfig {
   readonly beta2: number;
   /** Denominator epsilon, PyTorch default 1e-8. */
   readonly eps: number;
-  /** Weight decay: coupled L2 (torch Adam: g += wd * x) or decoupled (torch AdamW: x -= lr * wd * x). */
+  /** Weight decay: coupled L2 (torch Adam: g += wd * x) or decoupled (torch AdamW: x -= lr * wd * x); default 0. */
   readonly weightDecay: number;
-  /** true = AdamW (decoupled decay), false = Adam with L2 added to the gradient. */
+  /** true = AdamW (decoupled decay), false = Adam with L2 added to the gradient (default). */
   readonly decoupled: boolean;
 }
 

@@ -5,15 +5,15 @@ import { checkInt, checkRange, mergeConfig } from './config';
 
 /** Warm-up + cosine schedule settings. */
 export interface WarmupCosineConfig {
-  /** Peak learning rate reached at the end of warm-up. */
+  /** Peak learning rate reached at the end of warm-up (required). */
   readonly peakLr: number;
-  /** Learning rate at step 0 (warm-up starts here). */
+  /** Learning rate at step 0 (warm-up starts here; required). */
   readonly warmupStartLr: number;
-  /** Steps of linear warm-up. */
+  /** Steps of linear warm-up, >= 0 (required). */
   readonly warmupSteps: number;
-  /** Total steps; after it the rate stays at minLr. */
+  /** Total steps; after it the rate stays at minLr (required). */
   readonly totalSteps: number;
-  /** Floor of the cosine decay. */
+  /** Floor of the cosine decay (required). */
   readonly minLr: number;
 }
 

@@ -5,9 +5,9 @@ import { TrainingInterrupted } from './interrupt';
 
 /** Stopping rules of the loop. */
 export interface LoopConfig {
-  /** Hard cap on epochs. */
+  /** Hard cap on epochs (required; no default at this level). */
   readonly maxEpochs: number;
-  /** Stop after this many epochs without a better validation metric. */
+  /** Stop after this many epochs without a better validation metric (required). */
   readonly patience: number;
 }
 

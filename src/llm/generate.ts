@@ -12,7 +12,7 @@ import type { LlamaModel } from './weights';
 
 /** Generation settings. */
 export interface GenerateOptions {
-  /** Most tokens to produce (>= 0). */
+  /** Most tokens to produce (>= 0; required). */
   readonly maxNewTokens: number;
   /** Softmax temperature; 0 = greedy (argmax). Default 0. */
   readonly temperature?: number;
@@ -20,13 +20,13 @@ export interface GenerateOptions {
   readonly topP?: number;
   /** Sampling seed. Default 0. */
   readonly seed?: number;
-  /** Generation stops when one of these is produced (it is not returned). */
+  /** Generation stops when one of these is produced (it is not returned); default none. */
   readonly stopTokens?: readonly number[];
   /** Use a KV cache (default true); false recomputes the whole prefix each step (for checking). */
   readonly useCache?: boolean;
-  /** Adapters active during generation: a hook, or a description (batch of one: per-sample weights [1, dIn, r]). */
+  /** Adapters active during generation: a hook, or a description (batch of one: per-sample weights [1, dIn, r]); default none. */
   readonly adapter?: AdapterHook | AdapterSpec;
-  /** Called after each step with the step index, the chosen token and the last-position logits [vocab]. */
+  /** Called after each step with the step index, the chosen token and the last-position logits [vocab]; default none. */
   readonly onStep?: (step: number, token: number, logits: Float32Array) => void;
 }
 

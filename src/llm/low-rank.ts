@@ -8,13 +8,13 @@ import { PROJECTIONS, type LlamaLayerWeights, type LlamaModel, type Projection }
 
 /** Adapter placement and scale. */
 export interface LowRankConfig {
-  /** Rank r. */
+  /** Rank r (required; TALLRec's LoRA: 8). */
   readonly r: number;
-  /** Scale numerator: updates are multiplied by alpha / r. */
+  /** Scale numerator: updates are multiplied by alpha / r (required; TALLRec: 16). */
   readonly alpha: number;
-  /** Dropout rate on the adapter's input, in [0, 0.99] (training only). */
+  /** Dropout rate on the adapter's input, in [0, 0.99] (training only; required; TALLRec: 0.05). */
   readonly dropout: number;
-  /** Projections that get an adapter, in every layer. */
+  /** Projections that get an adapter, in every layer (required; TALLRec: q_proj, v_proj). */
   readonly targets: readonly Projection[];
 }
 

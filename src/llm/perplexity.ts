@@ -16,13 +16,13 @@ export interface PerplexityResult {
 
 /** Sliding-window settings. */
 export interface PerplexityOptions {
-  /** Window length (<= the model's context). */
+  /** Window length in tokens (<= the model's context; required). */
   readonly window: number;
-  /** Step between window starts (<= window). */
+  /** Step between window starts in tokens (<= window; required). */
   readonly stride: number;
-  /** Windows per forward pass. */
+  /** Windows per forward pass; default 8. */
   readonly batch?: number;
-  /** Adapters active while scoring: a hook, or a description (per-sample weights need one row per window in a batch). */
+  /** Adapters active while scoring: a hook, or a description (per-sample weights need one row per window in a batch); default none. */
   readonly adapter?: AdapterHook | AdapterSpec;
 }
 

@@ -23,11 +23,11 @@ export function bytesToUnicode(): string[] {
 
 /** BPE training settings. */
 export interface BpeConfig {
-  /** Final vocabulary size including the 256 byte symbols and the special tokens. */
+  /** Final vocabulary size including the 256 byte symbols and the special tokens (required). */
   readonly vocabSize: number;
-  /** Special tokens, given ids 0..n-1 (e.g. ["<|endoftext|>", "<unk>"]). */
+  /** Special tokens, given ids 0..n-1 (e.g. ["<|endoftext|>", "<unk>"]; required, may be empty). */
   readonly specialTokens: readonly string[];
-  /** Ignore pre-tokenised words seen fewer times than this (speed; they still encode via bytes). */
+  /** Ignore pre-tokenised words seen fewer times than this (speed; they still encode via bytes; required, 1 keeps all). */
   readonly minWordCount: number;
 }
 
