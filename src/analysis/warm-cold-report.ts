@@ -48,7 +48,7 @@ export type WarmColdRecord = {
 
 /** How warmColdReport resamples and which rows it uses. */
 export interface WarmColdReportOptions {
-  /** Bootstrap seed (the same resamples for every method). */
+  /** Bootstrap seed (the same resamples for every method; required). */
   readonly seed: number;
   /** Bootstrap resamples (default 1000). */
   readonly nResamples?: number;

@@ -34,7 +34,7 @@ export function shownPath(p: string): string {
 
 /** Options for data resolution. */
 export interface DataDirOptions {
-  /** An explicit data folder; wins over everything else. */
+  /** An explicit data folder; wins over everything else (default: $CFLLM_DATA_DIR, data/, ../shared/data). */
   readonly dataDir?: string | undefined;
 }
 

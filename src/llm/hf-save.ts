@@ -13,9 +13,9 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'spec
 
 /** Options of saveHfModel. */
 export interface HfSaveOptions {
-  /** Folder whose tokenizer.json / tokenizer_config.json (and special_tokens_map.json) are copied along. */
+  /** Folder whose tokenizer.json / tokenizer_config.json (and special_tokens_map.json) are copied along; default none. */
   readonly tokenizerDir?: string;
-  /** Extra string metadata for the safetensors header (format: "pt" is always set). */
+  /** Extra string metadata for the safetensors header (format: "pt" is always set); default none. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
 

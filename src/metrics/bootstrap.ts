@@ -8,7 +8,7 @@ import { perUserAuc } from './uauc';
 
 /** Resampling settings; only the seed is required. */
 export interface BootstrapOptions {
-  /** Seed for `makeRng`; equal seeds give equal intervals. */
+  /** Seed for `makeRng`; equal seeds give equal intervals (required). */
   readonly seed: number;
   /** Number of resamples B; default 1000. */
   readonly nResamples?: number;

@@ -10,7 +10,7 @@ import { perUserAuc } from './uauc';
 
 /** Settings of `pairedUserBootstrap`; only the seed is required. */
 export interface PairedBootstrapOptions {
-  /** Seed for `makeRng`; equal seeds and inputs give equal results. */
+  /** Seed for `makeRng`; equal seeds and inputs give equal results (required). */
   readonly seed: number;
   /** Number of user resamples B; default 1000. */
   readonly nResamples?: number;

@@ -26,19 +26,19 @@ import { evaluateSplit, type EvalBlock } from './evaluate';
 
 /** A CF experiment, JSON-serialisable; saved next to its results. */
 export interface CFExperimentConfig {
-  /** Dataset name (see loadDataset). */
+  /** Dataset name (see loadDataset); default 'synthetic'. */
   readonly dataset: DatasetName;
   /** Data folder override; null = default resolution (CFLLM_DATA_DIR, data/, ../shared/data). */
   readonly dataDir: string | null;
-  /** Which CF model. */
+  /** Which CF model (see CF_KINDS); default 'mf'. */
   readonly model: CFKind;
   /** Model hyper-parameters over the model's defaults (e.g. { dEmb: 128 }). */
   readonly modelOptions: Readonly<Record<string, unknown>>;
   /** Training settings over the model's preset (CF_TRAIN_PRESETS) and CF_TRAIN_DEFAULTS. */
   readonly train: Readonly<Partial<CFTrainConfig>>;
-  /** Seed for initialisation, shuffling and dropout. */
+  /** Seed for initialisation, shuffling and dropout; default 0. */
   readonly seed: number;
-  /** Compute backend. */
+  /** Compute backend; default 'auto' (tfjs-node, else wasm, else cpu). */
   readonly backend: BackendChoice;
 }
 
@@ -80,9 +80,9 @@ export interface CFRunOptions {
    * from its last checkpoint. false (the CLIs' --fresh): train from scratch, replacing what is there.
    */
   readonly resume?: boolean;
-  /** Progress lines (one per epoch, plus start/finish). */
+  /** Progress events (one per epoch, plus start/finish); default none. */
   readonly onProgress?: ProgressCallback;
-  /** Use this already-loaded dataset instead of loading config.dataset (e.g. a synthetic world built in a notebook). */
+  /** Use this already-loaded dataset instead of loading config.dataset (e.g. a synthetic world built in a notebook); default none. */
   readonly datasetOverride?: Dataset;
 }
 

@@ -47,7 +47,7 @@ export interface HeatmapPanel {
 export interface HeatmapGridOptions extends FigureOptions {
   /** Panels per row (default: all in one row). */
   readonly columns?: number;
-  /** Colour-bar title. */
+  /** Colour-bar title; default none. */
   readonly zTitle?: string;
   /** plotly colour scale: a name or [position, colour] stops (default DIVERGING_SCALE when symmetric, else 'Viridis'). */
   readonly colorscale?: string | readonly (readonly [number, string])[];

@@ -43,11 +43,11 @@ export interface VLine {
 
 /** Options every builder takes. */
 export interface FigureOptions {
-  /** Figure title (also what exported SVGs contain). */
+  /** Figure title (also what exported SVGs contain; required). */
   readonly title: string;
-  /** x-axis title. */
+  /** x-axis title; default none. */
   readonly xTitle?: string;
-  /** y-axis title. */
+  /** y-axis title; default none. */
   readonly yTitle?: string;
   /** Width in px (default 640). */
   readonly width?: number;
@@ -55,7 +55,7 @@ export interface FigureOptions {
   readonly height?: number;
   /** Log-scaled y axis (default false). */
   readonly logY?: boolean;
-  /** Dashed vertical lines with labels. */
+  /** Dashed vertical lines with labels; default none. */
   readonly vLines?: readonly VLine[];
   /** Legend in a row above the plot ('top', default) or in a column right of it ('right': for many or long entries, which would wrap over the title). */
   readonly legend?: 'top' | 'right';

@@ -14,7 +14,7 @@ export function roundRecords<R extends object>(rows: readonly R[], digits = 3): 
 export interface TableOptions {
   /** Round non-integer numbers to this many decimals (default: as given). */
   readonly digits?: number;
-  /** A caption above the table. */
+  /** A caption above the table; default none. */
   readonly caption?: string;
 }
 
