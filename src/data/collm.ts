@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { yearFromTitle } from './raw';
 import { datasetFromCombined, type CombinedColumns } from './protocol';
-import { DataFileError, forEachLine, intField, splitFields } from './text-file';
+import { DataFileError, forEachLine, intField, requireRows, splitFields } from './text-file';
 import type { Dataset, ItemInfo } from './types';
 
 const SPLIT_FILES = [['train', 0], ['valid', 1], ['test', 2]] as const;
@@ -19,6 +19,7 @@ function findSplitFile(dir: string, stem: string): string {
 function readItemMap(dir: string): { items: ItemInfo[]; movieIds: number[] } {
   const file = path.join(dir, 'item_map.tsv');
   const items: ItemInfo[] = [], movieIds: number[] = [];
+  if (!fs.existsSync(file)) throw new DataFileError(file, null, 'file not found (CoLLM splits need item_map.tsv: collm_iid, movie_id, title, genres)');
   forEachLine(file, 'utf8', (line, n) => {
     if (n === 1) {
       if (!line.startsWith('collm_iid\t')) throw new DataFileError(file, n, 'expected the header "collm_iid\\tmovie_id\\ttitle\\tgenres"');
@@ -30,6 +31,7 @@ function readItemMap(dir: string): { items: ItemInfo[]; movieIds: number[] } {
     items.push({ title, genres: genres ? genres.split('|') : [], year: yearFromTitle(title) });
     movieIds.push(intField(mid, 'movie_id', file, n));
   });
+  requireRows(file, items.length, 'items');
   return { items, movieIds };
 }
 
@@ -67,18 +69,19 @@ export function readCollmSplits(dir: string, name = 'collm-ml1m'): Dataset {
   for (const [stem, code] of SPLIT_FILES) {
     const file = findSplitFile(dir, stem);
     files.push(file);
-    forEachLine(file, 'utf8', (line, n) => {
+    const rows = forEachLine(file, 'utf8', (line, n) => {
       const { idx, row } = parseRow(line, file, n, items.length);
       if (byIdx.has(idx)) throw new DataFileError(file, n, `idx ${idx} appears twice across the split files`);
       byIdx.set(idx, { ...row, split: code });
     });
+    requireRows(file, rows, `${stem} rows`);
   }
   const nRows = byIdx.size;
   const cols: Omit<CombinedColumns, 'notCold'> = { user: [], item: [], label: [], ts: [], split: [], hist: [] };
   const fileNotCold: number[] = [];
   for (let g = 0; g < nRows; g++) {
     const r = byIdx.get(g);
-    if (!r) throw new DataFileError(dir, null, `row idx ${g} is missing: the split files must cover idx 0..${nRows - 1}`);
+    if (!r) throw new DataFileError(dir, null, `row idx ${g} is missing: the split files (${files.map((f) => path.basename(f)).join(', ')}) must cover idx 0..${nRows - 1} without gaps; is one of them truncated?`);
     cols.user.push(r.uid - 1);
     cols.item.push(r.iid - 1);
     cols.label.push(r.label);
@@ -95,6 +98,7 @@ export function readCollmSplits(dir: string, name = 'collm-ml1m'): Dataset {
     if (byIdx.get(idx)?.split !== 1) throw new DataFileError(smallFile, n, `idx ${idx} is not a row of valid`);
     smallRows.push(idx);
   });
+  requireRows(smallFile, smallRows.length, 'valid_small rows');
   const ds = datasetFromCombined(name, cols, items, null, { rows: smallRows }, { reader: 'readCollmSplits', dir, files });
   const recomputed = new Map<number, number>();
   for (const sp of [ds.splits.train, ds.splits.valid, ds.splits.test]) sp.rowId.forEach((g, k) => recomputed.set(g, sp.notCold[k]!));

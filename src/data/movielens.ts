@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RawColumns, yearFromTitle, type RawInteractions } from './raw';
-import { DataFileError, forEachLine, intField, splitFields } from './text-file';
+import { DataFileError, forEachLine, intField, requireRows, splitFields } from './text-file';
 import type { ItemInfo, UserInfo } from './types';
 
 /** ML-1M occupation codes (README of ML-1M). */
@@ -15,6 +15,18 @@ const ML1M_OCCUPATIONS = ['other', 'academic/educator', 'artist', 'clerical/admi
 function checkRating(r: number, file: string, lineNo: number): number {
   if (!(r >= 1 && r <= 5)) throw new DataFileError(file, lineNo, `rating ${r} is outside 1..5`);
   return r;
+}
+
+/** Largest Unix time in seconds the readers accept (year 5138); larger values are milliseconds. */
+const MAX_UNIX_SECONDS = 1e11;
+
+function checkSeconds(t: number, file: string, lineNo: number): number {
+  if (t < 0) throw new DataFileError(file, lineNo, `timestamp ${t} is negative; expected Unix seconds`);
+  if (t > MAX_UNIX_SECONDS) {
+    throw new DataFileError(file, lineNo, `timestamp ${t} is ${new Date(t).toISOString().slice(0, 10)} read as milliseconds, ` +
+      `beyond year 5000 read as seconds: the file has millisecond timestamps; the kit expects Unix seconds (divide by 1000)`);
+  }
+  return t;
 }
 
 /** Options of the ML-1M reader. */
@@ -31,6 +43,7 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
     const [id, title, genres] = splitFields(line, '::', 3, moviesFile, n) as [string, string, string];
     items.set(intField(id, 'MovieID', moviesFile, n), { title, genres: genres ? genres.split('|') : [], year: yearFromTitle(title) });
   });
+  requireRows(moviesFile, items.size, 'movies');
   const usersFile = path.join(dir, 'users.dat');
   let users: Map<number, UserInfo> | null = null;
   if (fs.existsSync(usersFile)) {
@@ -41,6 +54,7 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
       const code = intField(occ, 'Occupation', usersFile, n);
       u.set(intField(id, 'UserID', usersFile, n), { gender, age: intField(age, 'Age', usersFile, n), occupation: ML1M_OCCUPATIONS[code] ?? String(code) });
     });
+    requireRows(usersFile, u.size, 'users');
   }
   const ratingsFile = opts.ratingsFile ? path.resolve(dir, opts.ratingsFile)
     : ['ratings.dat', 'ratings.dat.gz'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
@@ -52,8 +66,9 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
   forEachLine(ratingsFile, 'latin1', (line, n) => {
     const [u, i, r, t] = splitFields(line, '::', 4, ratingsFile, n) as [string, string, string, string];
     cols.push(intField(u, 'UserID', ratingsFile, n), intField(i, 'MovieID', ratingsFile, n),
-      checkRating(intField(r, 'Rating', ratingsFile, n), ratingsFile, n), intField(t, 'Timestamp', ratingsFile, n));
+      checkRating(intField(r, 'Rating', ratingsFile, n), ratingsFile, n), checkSeconds(intField(t, 'Timestamp', ratingsFile, n), ratingsFile, n));
   });
+  requireRows(ratingsFile, cols.user.length, 'ratings');
   return cols.finish('ml-1m', items, users, [moviesFile, ...(users ? [usersFile] : []), ratingsFile]);
 }
 
@@ -61,10 +76,11 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
 export function readMl100k(dir: string, ratingsFile = 'u.data'): RawInteractions {
   const genreFile = path.join(dir, 'u.genre');
   const genreNames: string[] = [];
-  forEachLine(genreFile, 'latin1', (line, n) => {
+  const nGenres = forEachLine(genreFile, 'latin1', (line, n) => {
     const [name, idx] = splitFields(line, '|', 2, genreFile, n) as [string, string];
     genreNames[intField(idx, 'genre index', genreFile, n)] = name;
   });
+  requireRows(genreFile, nGenres, 'genres');
   const itemFile = path.join(dir, 'u.item');
   const items = new Map<number, ItemInfo>();
   forEachLine(itemFile, 'latin1', (line, n) => {
@@ -73,18 +89,21 @@ export function readMl100k(dir: string, ratingsFile = 'u.data'): RawInteractions
     const genres = genreNames.filter((_, g) => f[5 + g] === '1');
     items.set(intField(f[0]!, 'movie id', itemFile, n), { title, genres, year: yearFromTitle(title) });
   });
+  requireRows(itemFile, items.size, 'movies');
   const userFile = path.join(dir, 'u.user');
   const users = new Map<number, UserInfo>();
   forEachLine(userFile, 'latin1', (line, n) => {
     const [id, age, gender, occ] = splitFields(line, '|', 5, userFile, n) as [string, string, string, string];
     users.set(intField(id, 'user id', userFile, n), { gender, age: intField(age, 'age', userFile, n), occupation: occ });
   });
+  requireRows(userFile, users.size, 'users');
   const rFile = path.resolve(dir, ratingsFile);
   const cols = new RawColumns();
   forEachLine(rFile, 'latin1', (line, n) => {
     const [u, i, r, t] = splitFields(line, '\t', 4, rFile, n) as [string, string, string, string];
     cols.push(intField(u, 'user id', rFile, n), intField(i, 'item id', rFile, n),
-      checkRating(intField(r, 'rating', rFile, n), rFile, n), intField(t, 'timestamp', rFile, n));
+      checkRating(intField(r, 'rating', rFile, n), rFile, n), checkSeconds(intField(t, 'timestamp', rFile, n), rFile, n));
   });
+  requireRows(rFile, cols.user.length, 'ratings');
   return cols.finish('ml-100k', items, users, [genreFile, itemFile, userFile, rFile]);
 }

@@ -189,6 +189,35 @@ function innerJoinOrder(raw: RawInteractions): Int32Array {
   return pos;
 }
 
+const isoDay = (sec: number): string => (Number.isFinite(sec) && Math.abs(sec) < 8.64e12 ? new Date(sec * 1000).toISOString().slice(0, 10) : String(sec));
+
+/** "N ratings dated A to B" of the raw timestamps (Unix seconds). */
+function dateRange(raw: RawInteractions): string {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of raw.timestamp) { if (t < lo) lo = t; if (t > hi) hi = t; }
+  return raw.timestamp.length === 0 ? '0 ratings' : `${raw.timestamp.length} ratings dated ${isoDay(lo)} to ${isoDay(hi)}`;
+}
+
+/** The windows of a rule as calendar months, e.g. "train 2001-06..2002-03, valid ...". */
+function windowText(rule: SplitRule): string {
+  if (rule.kind === 'last-month-halved') return `year ${rule.year}, months 1-11 train, December halved into valid/test`;
+  const month = (slot: number): string => {
+    const m = rule.originMonth - 1 + slot;
+    return `${rule.originYear + Math.floor(m / 12)}-${String((((m % 12) + 12) % 12) + 1).padStart(2, '0')}`;
+  };
+  return (['train', 'valid', 'test'] as const).map((sp) => `${sp} ${month(rule[sp][0])}..${month(rule[sp][1])}`).join(', ');
+}
+
+function noRowsMessage(raw: RawInteractions, rule: SplitRule, name: string): string {
+  const files = raw.files.join(', ');
+  if (raw.user.length === 0) return `${files}: no ratings were read for ${name}`;
+  let known = 0, hi = -Infinity;
+  for (let r = 0; r < raw.user.length; r++) { if (raw.items.has(raw.item[r]!)) known++; hi = Math.max(hi, raw.timestamp[r]!); }
+  if (known === 0) return `${files}: none of the ${raw.user.length} ratings of ${name} is of an item in the item file (${raw.items.size} items): do the ratings and the item file belong together?`;
+  const ms = hi > 1e11 ? ' The timestamps look like milliseconds; the kit expects Unix seconds.' : '';
+  return `${files}: no rating of ${name} falls in the protocol's windows: ${dateRange(raw)} (${known} of known items), windows ${windowText(rule)}.${ms}`;
+}
+
 /**
  * Builds CoLLM-protocol splits from raw ratings: drop rows without item metadata and outside the
  * windows, label = rating >= positiveMin, sort by (user id, timestamp) with ties in pandas' inner-join order,
@@ -201,7 +230,14 @@ export function buildProtocolDataset(raw: RawInteractions, protocol: Protocol, n
   const code = assignSplits(raw, protocol.rule);
   const rows: number[] = [];
   for (let r = 0; r < code.length; r++) if (code[r]! >= 0) rows.push(r);
-  if (rows.length === 0) throw new Error(`buildProtocolDataset(${name}): no rating falls in the protocol's windows (${JSON.stringify(protocol.rule)})`);
+  if (rows.length === 0) throw new Error(noRowsMessage(raw, protocol.rule, name));
+  const perSplit = [0, 0, 0];
+  for (const r of rows) perSplit[code[r]!]!++;
+  const emptySplit = SPLITS.findIndex((_, k) => perSplit[k] === 0);
+  if (emptySplit >= 0) {
+    throw new Error(`${raw.files.join(', ')}: the ${SPLITS[emptySplit]} window of ${name}'s protocol holds no rating ` +
+      `(train ${perSplit[0]}, valid ${perSplit[1]}, test ${perSplit[2]} rows; ${dateRange(raw)}; windows ${windowText(protocol.rule)}); is the ratings file complete?`);
+  }
   const joinOrder = innerJoinOrder(raw);
   rows.sort((a, b) => raw.user[a]! - raw.user[b]! || raw.timestamp[a]! - raw.timestamp[b]! || joinOrder[a]! - joinOrder[b]!);
   const userMap = new Map<number, number>(), itemMap = new Map<number, number>();
