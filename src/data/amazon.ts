@@ -3,7 +3,7 @@
 // CoLLM Amazon-Book protocol (AMAZON_BOOK_PROTOCOL). String ids are interned to integers here.
 // Reference: Ni et al. 2019 (Amazon review data 2018); CoLLM dataset/amazon_book/processing_ood.ipynb.
 import { RawColumns, type RawInteractions } from './raw';
-import { DataFileError, forEachLine } from './text-file';
+import { DataFileError, forEachLine, requireRows } from './text-file';
 import type { ItemInfo } from './types';
 
 function field(o: Record<string, unknown>, k: string, file: string, line: number, kind: 'string' | 'number'): string | number {
@@ -41,8 +41,10 @@ export function readAmazonReviews(file: string, metaFile?: string): RawInteracti
     if (!(r >= 1 && r <= 5)) throw new DataFileError(file, n, `rating ${r} is outside 1..5`);
     if (!users.has(u)) users.set(u, users.size + 1);
     if (!items.has(a)) items.set(a, items.size + 1);
+    if (!(Number.isInteger(t) && t >= 0 && t <= 1e11)) throw new DataFileError(file, n, `field "unixReviewTime": ${t} is not Unix seconds${t > 1e11 ? ' (it looks like milliseconds: divide by 1000)' : ''}`);
     cols.push(users.get(u)!, items.get(a)!, r, t);
   });
+  requireRows(file, cols.user.length, 'reviews');
   const info = new Map<number, ItemInfo>();
   for (const [asin, id] of items) info.set(id, { title: titles.get(asin) ?? asin, genres: [], year: null });
   const raw = cols.finish('amazon', info, null, metaFile ? [file, metaFile] : [file]);

@@ -174,3 +174,19 @@ describe('text-file helpers', () => {
     expect(() => intField(t, 'f', 'x.dat', 3)).toThrow(`x.dat:3: field f: "${t}" is not an integer`);
   });
 });
+
+describe('Amazon reviews: bad files are named', () => {
+  const review = (t: number) => JSON.stringify({ reviewerID: 'u1', asin: 'b1', overall: 5, unixReviewTime: t }) + '\n';
+  const cases: [string, string | Buffer, string][] = [
+    ['empty reviews file', '', 'no reviews: the file is empty'],
+    ['millisecond review times', review(1500000000000), 'field "unixReviewTime": 1500000000000 is not Unix seconds (it looks like milliseconds'],
+    ['fractional review time', review(1.5), 'is not Unix seconds'],
+  ];
+  it.each(cases)('%s', async (_name, text, fragment) => {
+    const { readAmazonReviews } = await import('../../src/data/amazon');
+    const file = path.join(tmp(), 'Books_5.json');
+    fs.writeFileSync(file, text);
+    expect(() => readAmazonReviews(file)).toThrow(file);
+    expect(() => readAmazonReviews(file)).toThrow(fragment);
+  });
+});
