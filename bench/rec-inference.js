@@ -35,7 +35,7 @@ async function main() {
     ['base LLM', kit.baseMethod(llm, yesId)],
     ['TALLRec (LoRA unmerged)', kit.tallrecMethod(llm, yesId, { lora })],
     ['CoLLM-MF', kit.collmMethod(llm, yesId, cf, { variant: 'stage2', lora, seed: 0 })],
-    ['CoRA-MF', kit.coraMethod(llm, yesId, cf, { seed: 0 })],
+    ['CoRA-MF', kit.coraMethod(llm, yesId, cf, kit.makeCoraOptions({}, 'mf'), 0)],
   ];
   const time = async (m) => {
     await kit.scoreRows(m, enc[m.promptKind], split, padId, batch, [...Array(Math.min(batch, rows)).keys()]);

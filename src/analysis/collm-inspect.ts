@@ -9,7 +9,7 @@ import type { LlamaModel } from '../llm/weights';
 import type { RecMethod } from '../rec/method';
 import type { CollmMapping } from '../collm/mapping';
 import { applyMapping } from '../collm/mapping';
-import { cfEmbeddings, type CfBackbone } from '../collm/method';
+import { cfEmbeddings, type CfBackbone } from '../cf/backbone';
 
 /** The mapping parameters of a CoLLM method (its `mapping.*` params); throws for other methods. */
 export function collmMappingOf(method: Pick<RecMethod, 'name' | 'params'>): CollmMapping {

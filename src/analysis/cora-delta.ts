@@ -5,7 +5,8 @@
 // Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645) §3; docs/methods.md §6.
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionSplit } from '../data/types';
-import { adapterKey, EVAL_MODE, perSampleHook, type PerSampleAdapter } from '../llm/adapters';
+import { adapterKey, perSampleHook, type PerSampleAdapter } from '../llm/adapters';
+import { EVAL_MODE } from '../core/types';
 import type { AdapterHook } from '../llm/layers';
 import type { Projection } from '../llm/weights';
 import type { CoraMethod } from '../cora/method';

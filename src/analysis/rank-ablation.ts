@@ -6,8 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from '../core/io';
 import { storedPath } from '../core/paths';
-import { CORA_DEFAULTS } from '../cora/method';
-import { TALLREC_LORA } from '../rec/method';
+import { coraPreset } from '../cora/method';
+import { TALLREC_LORA } from '../rec/text-methods';
+import type { LowRankConfig } from '../llm/low-rank';
 import type { RecTrainConfig } from '../rec/train';
 import type { RecRunResult } from '../runner/rec-experiment';
 import type { Scale } from '../runner/scale';
@@ -16,7 +17,7 @@ import { suiteRec, suiteRunDir, suiteRunName, type SuiteOptions, type SuiteRecEx
 /** The methods whose rank the ablation varies: CoRA's r, and the LoRA r of TALLRec and CoLLM (its stage 1). */
 export type RankMethod = 'cora' | 'tallrec' | 'collm';
 
-/** alpha / r of every ablation run: the defaults' ratio (r=8, alpha=16 in TALLREC_LORA and CORA_DEFAULTS), so the update scale stays 2 at every rank. */
+/** alpha / r of every ablation run: the defaults' ratio (r=8, alpha=16 in TALLREC_LORA and CoRA's kit preset), so the update scale stays 2 at every rank. */
 export const RANK_ALPHA_RATIO = 2;
 
 /** Display names of the ablation's methods. */
@@ -48,14 +49,10 @@ export function rankCf(method: RankMethod): typeof RANK_CF | null {
 /** The suite settings of one ablation run: rank r, alpha = RANK_ALPHA_RATIO * r, the budget, and for CoLLM the TALLRec run of the same rank as stage 1. */
 export function rankAblationExtra(scale: Scale, method: RankMethod, rank: number, seed: number, budget: RankBudget = {}, opts: Pick<SuiteOptions, 'runsRoot'> = {}): SuiteRecExtra {
   const tag = rankTag(rank), alpha = RANK_ALPHA_RATIO * rank;
-  const ranked = method === 'cora'
-    ? { cora: { rank, alpha } }
-    : { lora: { ...TALLREC_LORA, r: rank, alpha } };
-  const stage1 = method === 'collm'
-    ? { collm: { variant: 'stage2' as const, tallrecRunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed, tag), opts)) } }
-    : {};
+  const options = method === 'cora' ? { rank, alpha } : { lora: { ...TALLREC_LORA, r: rank, alpha } };
+  const stage1 = method === 'collm' ? { stage1RunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed, tag), opts)) } : {};
   const given = Object.fromEntries(Object.entries(budget).filter(([, v]) => v !== undefined)) as RankBudget;
-  return { config: { ...ranked, ...stage1, ...given }, tag };
+  return { config: { options, ...stage1, ...given }, tag };
 }
 
 /** A finished ablation run; CoLLM's carries its stage-1 TALLRec result. */
@@ -97,9 +94,11 @@ export function finishedSuiteRankRuns(scale: Scale, seeds: readonly number[], op
   return out;
 }
 
-/** The rank of a run: CoRA's cora.rank (default CORA_DEFAULTS.rank), else its LoRA r. */
+/** The rank of a run: CoRA's options.rank (default: its preset's), else its LoRA r. */
 export function runRank(result: RecRunResult): number {
-  return result.config.method === 'cora' ? result.config.cora.rank ?? CORA_DEFAULTS.rank : result.config.lora.r;
+  const o = result.config.options;
+  if (result.config.method === 'cora') return typeof o['rank'] === 'number' ? o['rank'] : coraPreset('kit', result.config.cf?.model ?? null).rank;
+  return (o['lora'] as LowRankConfig | undefined)?.r ?? TALLREC_LORA.r;
 }
 
 /** One run of the ablation as a plain record. */

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { InteractionSplit } from '../data/types';
 import { coraHookFor, coraWeights } from './cora-delta';
 import type { CoraMethod } from '../cora/method';
-import { EVAL_MODE, loraHook, type Lora } from '../llm/adapters';
+import { loraHook, type Lora } from '../llm/adapters';
+import { EVAL_MODE } from '../core/types';
 import type { AdapterSet } from '../lm/retention';
 
 /** The base model: no adapter. */

@@ -8,7 +8,8 @@ import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { constVar, normalVar } from './init';
 import { dropout, lastColumns, linear, paddedGather } from './layers';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
+import type { ForwardMode } from '../core/types';
 
 /** DIN hyper-parameters. */
 export interface DINConfig extends CFCommonConfig {

@@ -2,7 +2,7 @@
 // dropout and the padded embedding lookup. Each reads parameters from a CFModel's params by prefix.
 // Reference: torch.nn.Linear / LayerNorm / Dropout semantics.
 import * as tf from '@tensorflow/tfjs';
-import type { ForwardMode } from './types';
+import type { ForwardMode } from '../core/types';
 
 type Params = Readonly<Record<string, tf.Variable>>;
 

@@ -7,7 +7,8 @@ import { segmentSum } from '../backend/segment-sum';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { normalVar } from './init';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
+import type { ForwardMode } from '../core/types';
 
 /** LightGCN hyper-parameters. */
 export interface LightGCNConfig extends CFCommonConfig {

@@ -5,7 +5,8 @@ import { checkInt, checkRange, mergeConfig } from '../core/config';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { normalVar } from './init';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
+import type { ForwardMode } from '../core/types';
 
 /** MF hyper-parameters. */
 export interface MFConfig extends CFCommonConfig {

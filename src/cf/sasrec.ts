@@ -7,7 +7,8 @@ import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { constVar, linearVars, normalVar, uniformVar } from './init';
 import { dropout, lastColumns, layerNorm, linear, paddedGather } from './layers';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
+import type { ForwardMode } from '../core/types';
 
 /** SASRec hyper-parameters. */
 export interface SASRecConfig extends CFCommonConfig {

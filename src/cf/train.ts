@@ -10,7 +10,10 @@ import { batchRows, makeRowBatch } from '../data/batching';
 import type { InteractionSplit } from '../data/types';
 import { disposeCFBatch, toCFBatch } from './batch';
 import { stopIfInterrupted } from '../core/interrupt';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from './types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
+import type { ForwardMode } from '../core/types';
+import { namedGrads } from '../core/grads';
+import { bceWithLogits } from '../core/loss';
 
 /** Optimisation settings of a CF run. */
 export interface CFTrainConfig {
@@ -45,7 +48,7 @@ export function makeCFTrainConfig(options: Readonly<Partial<CFTrainConfig>> = {}
 
 /** Mean BCE-with-logits of a batch (weight decay lives in the optimiser). @returns [] float32 */
 export function cfLoss<C extends CFCommonConfig>(spec: CFSpec<C>, model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Scalar {
-  return tf.tidy(() => tf.losses.sigmoidCrossEntropy(batch.label, spec.score(model, batch, mode)) as tf.Scalar);
+  return tf.tidy(() => bceWithLogits(spec.score(model, batch, mode), batch.label));
 }
 
 /** torch.optim.Adam(lr, weight_decay) semantics for a CF run. */
@@ -60,7 +63,6 @@ export function cfAdamConfig(cfg: CFTrainConfig): AdamConfig {
 export async function trainEpoch<C extends CFCommonConfig>(
   spec: CFSpec<C>, model: CFModel<C>, train: InteractionSplit, cfg: CFTrainConfig, opt: AdamState, rng: Rng,
 ): Promise<number> {
-  const vars = Object.values(model.params), names = Object.keys(model.params);
   const adam = cfAdamConfig(cfg);
   let total = 0, n = 0;
   for (const rows of batchRows(train.userIdx.length, cfg.batchSize, rng)) {
@@ -68,17 +70,14 @@ export async function trainEpoch<C extends CFCommonConfig>(
     const batch = toCFBatch(makeRowBatch(train, rows, model.config.maxHistory, model.config.nItems));
     try {
       const mode: ForwardMode = { training: true, seed: rng.int(2 ** 31) };
-      const { value: cost, grads } = tf.variableGrads(() => cfLoss(spec, model, batch, mode), vars);
+      const { value: cost, grads } = namedGrads(() => cfLoss(spec, model, batch, mode), model.params);
       const value = (await cost.data())[0]!;
       cost.dispose();
       if (!Number.isFinite(value)) {
         tf.dispose(Object.values(grads));
         return value;
       }
-      // variableGrads keys by tfjs variable name; map back to the model's parameter names
-      const byName: Record<string, tf.Tensor> = {};
-      names.forEach((k, i) => { byName[k] = grads[vars[i]!.name]!; });
-      adamStep(model.params, byName, opt, adam);
+      adamStep(model.params, grads, opt, adam);
       tf.dispose(Object.values(grads));
       total += value;
       n += 1;

@@ -3,10 +3,11 @@
 // that the LLM methods consume. Reference: RecBole's predict / calculate_loss contract.
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
-import type { InteractionSplit } from '../data/types';
+import type { InteractionSplit, ItemInfo } from '../data/types';
+import type { ForwardMode } from '../core/types';
 
 /** The CF models the kit ships. */
-export type CFKind = 'mf' | 'lightgcn' | 'sasrec' | 'din';
+export type CFKind = 'mf' | 'lightgcn' | 'sasrec' | 'din' | 'content';
 
 /** A batch on the tensor side; the creator disposes it (see toCFBatch / disposeCFBatch). */
 export interface CFBatch {
@@ -18,14 +19,6 @@ export interface CFBatch {
   readonly label: tf.Tensor1D;
   /** [B, L] int32 history item indices, left-padded with nItems (the padding row). */
   readonly hist: tf.Tensor2D;
-}
-
-/** Whether dropout and other training-only behaviour is active; seed makes dropout reproducible. */
-export interface ForwardMode {
-  /** True while training (dropout on). */
-  readonly training: boolean;
-  /** Seed for this step's dropout masks. */
-  readonly seed: number;
 }
 
 /** Fields every CF config has. */
@@ -58,8 +51,8 @@ export interface CFSpec<C extends CFCommonConfig> {
   readonly kind: CFKind;
   /** Merge user options over the defaults for a dataset of this size, validate, freeze. */
   makeConfig(options: Readonly<Partial<C>>, dims: { readonly nUsers: number; readonly nItems: number }): C;
-  /** Create parameters (and buffers from the train split, e.g. a graph). */
-  init(cfg: C, rng: Rng, train: InteractionSplit): CFModel<C>;
+  /** Create parameters (and buffers from the train split, e.g. a graph; from item metadata for the content model). */
+  init(cfg: C, rng: Rng, train: InteractionSplit, items?: readonly ItemInfo[]): CFModel<C>;
   /** @returns [B] float32 logits of P(label = 1). */
   score(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Tensor1D;
   /** @returns [B, dEmb] float32 user representation for each row (may depend on the row's history). */

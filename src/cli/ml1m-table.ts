@@ -13,7 +13,8 @@ import type { CFKind } from '../cf/types';
 import { loadDataset } from '../data/load';
 import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
 import { formatMl1mTable, maxDelongP, type TableRecord } from '../runner/ml1m-table';
-import { makeRecExperiment, runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
+import { makeRecExperiment } from '../runner/rec-config';
+import { runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
 import { replaceMarkedSection } from '../runner/tables';
 import { REC_TRAIN_DEFAULTS } from '../rec/train';
 import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
@@ -84,7 +85,7 @@ runMain(async () => {
     records.push(rec(tallrec, 'tallrec', null, tallrec.trainableParameters));
     for (const cf of cfs) {
       const c = await cfRun(cf, seed);
-      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: storedPath(c.dir) }, collm: { variant: 'stage2', tallrecRunDir: storedPath(path.join(runs, `collm-ml1m-tallrec-s${seed}`)) } });
+      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: storedPath(c.dir) }, stage1RunDir: storedPath(path.join(runs, `collm-ml1m-tallrec-s${seed}`)) });
       const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: storedPath(c.dir) } });
       records.push(rec(collm, 'collm', cf, collm.trainableParameters), rec(cora, 'cora', cf, cora.trainableParameters));
       writeJsonAtomic(path.join(root, 'results', 'ml1m-table.json'), records);

@@ -82,7 +82,7 @@ export function recInputs(f: Record<string, string | boolean | undefined>): Inpu
   const out = dataInputs(f['data-dir'] as string | undefined);
   const llm = (f['llm'] as string | undefined) ?? readEnv('CFLLM_MODEL_DIR');
   out.push({ flag: f['llm'] ? '--llm' : llm ? '$CFLLM_MODEL_DIR' : 'the default model', dir: llm ?? path.join(projectRoot(), 'models', DEFAULT_MODEL_NAME) });
-  for (const flag of ['cf-run', 'tallrec-run']) {
+  for (const flag of ['cf-run', 'stage1-run']) {
     const v = f[flag];
     if (typeof v === 'string') out.push({ flag: `--${flag}`, dir: projectPath(v) });
   }

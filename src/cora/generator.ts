@@ -1,11 +1,12 @@
 // CoRA's collaborative weight generator: learnable query tokens pass through a small Q-Former-style
 // stack (self-attention among queries, cross-attention to the single token u = concat(e_user, e_item),
-// feed-forward; pre-norm residual blocks), each query is projected to dModel*r, the queries are
-// averaged, the vector is L2-normalised and reshaped into the per-sample weight W_ui [dModel, r].
-// Reference: Liu et al., CoRA (AAAI 2025) §3; official code VanillaCreamer/CoRA (8 layers, 8 heads).
+// feed-forward; residual blocks, post-norm GELU as BLIP-2's Q-Former or pre-norm ReLU), each query is
+// projected to dModel*r, the queries are averaged, the vector is L2-normalised and reshaped into W_ui [dModel, r].
+// Reference: Liu et al., CoRA (AAAI 2025) §3; official code VanillaCreamer/CoRA (8 layers, 8 heads); docs/methods.md §6.
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { makeRng, type Rng } from '../core/rng';
+import { EVAL_MODE, type ForwardMode } from '../core/types';
 import { ownedVariable } from '../core/variable';
 
 /** Generator sizes. */
@@ -22,16 +23,31 @@ export interface CoraGeneratorConfig {
   readonly nLayers: number;
   /** Attention heads (official: 8). */
   readonly nHeads: number;
-  /** Token width inside the stack (official: 2*dCf); 0 = min(2*dCf, dModel), a smaller stack for small LLMs. */
+  /** Token width inside the stack; 0 = from widthRule. */
   readonly width: number;
+  /** How width 0 is resolved: 'twice-cf' = 2*dCf (official), 'min-cf-model' = min(2*dCf, dModel) (a smaller stack for small LLMs). */
+  readonly widthRule: 'twice-cf' | 'min-cf-model';
   /** Feed-forward expansion. */
   readonly ffnMult: number;
   /** Std of the query initialisation (official N(0, 0.02)). */
   readonly queryInitStd: number;
+  /** 'post': x = LN(x + f(x)) as BERT / BLIP-2's Q-Former (official); 'pre': x = x + f(LN(x)). */
+  readonly normOrder: 'pre' | 'post';
+  /** Feed-forward activation: 'gelu' (official) or 'relu'. */
+  readonly activation: 'gelu' | 'relu';
+  /** Dropout on attention probabilities and on each block's output while training (official 0.1). */
+  readonly dropout: number;
 }
 
-/** Defaults: a 2-layer, 4-head stack (the official 8x8 is sized for a 7B LLM). */
-export const CORA_GENERATOR_DEFAULTS: Omit<CoraGeneratorConfig, 'dCf' | 'dModel' | 'rank'> = Object.freeze({ nQueries: 4, nLayers: 2, nHeads: 4, width: 0, ffnMult: 2, queryInitStd: 0.02 });
+/** The official generator: 8 post-norm GELU blocks, 8 heads, width 2*dCf, dropout 0.1, 4 queries. */
+export const CORA_GENERATOR_OFFICIAL: Omit<CoraGeneratorConfig, 'dCf' | 'dModel' | 'rank'> = Object.freeze({
+  nQueries: 4, nLayers: 8, nHeads: 8, width: 0, widthRule: 'twice-cf', ffnMult: 4, queryInitStd: 0.02, normOrder: 'post', activation: 'gelu', dropout: 0.1,
+});
+
+/** The kit's small generator for small LLMs: 2 pre-norm ReLU blocks, 4 heads, width min(2*dCf, dModel), no dropout. */
+export const CORA_GENERATOR_DEFAULTS: Omit<CoraGeneratorConfig, 'dCf' | 'dModel' | 'rank'> = Object.freeze({
+  nQueries: 4, nLayers: 2, nHeads: 4, width: 0, widthRule: 'min-cf-model', ffnMult: 2, queryInitStd: 0.02, normOrder: 'pre', activation: 'relu', dropout: 0,
+});
 
 /** Merges and checks a generator config. */
 export function makeCoraGeneratorConfig(o: Partial<CoraGeneratorConfig> & Pick<CoraGeneratorConfig, 'dCf' | 'dModel' | 'rank'>): CoraGeneratorConfig {
@@ -41,7 +57,11 @@ export function makeCoraGeneratorConfig(o: Partial<CoraGeneratorConfig> & Pick<C
   checkInt(w, 'nLayers', c.nLayers, 0);
   checkInt(w, 'width', c.width, 0);
   checkRange(w, 'queryInitStd', c.queryInitStd, 0, 1, true);
-  const width = c.width || Math.min(2 * c.dCf, c.dModel);
+  checkRange(w, 'dropout', c.dropout, 0, 0.9);
+  if (c.widthRule !== 'twice-cf' && c.widthRule !== 'min-cf-model') throw new Error(`${w}: widthRule "${String(c.widthRule)}" is not one of twice-cf, min-cf-model`);
+  if (c.normOrder !== 'pre' && c.normOrder !== 'post') throw new Error(`${w}: normOrder "${String(c.normOrder)}" is not one of pre, post`);
+  if (c.activation !== 'gelu' && c.activation !== 'relu') throw new Error(`${w}: activation "${String(c.activation)}" is not one of gelu, relu`);
+  const width = c.width || (c.widthRule === 'twice-cf' ? 2 * c.dCf : Math.min(2 * c.dCf, c.dModel));
   if (width % c.nHeads !== 0) throw new Error(`${w}: width ${width} must be divisible by nHeads ${c.nHeads}`);
   return Object.freeze({ ...c, width });
 }
@@ -71,7 +91,7 @@ export function initCoraGenerator(c: CoraGeneratorConfig, seed: number): Record<
     linear(p, `layers.${l}.ffn.up`, w, c.ffnMult * w, rng);
     linear(p, `layers.${l}.ffn.down`, c.ffnMult * w, w, rng);
   }
-  norm(p, 'final.norm', w);
+  if (c.normOrder === 'pre') norm(p, 'final.norm', w);
   linear(p, 'output', w, c.dModel * c.rank, rng);
   return p;
 }
@@ -79,7 +99,7 @@ export function initCoraGenerator(c: CoraGeneratorConfig, seed: number): Record<
 /** Number of generator parameters. */
 export function generatorParamCount(c: CoraGeneratorConfig): number {
   const w = c.width, lin = (i: number, o: number) => i * o + o;
-  return c.nQueries * w + lin(2 * c.dCf, w) + c.nLayers * (2 * (2 * w + 4 * lin(w, w)) + 2 * w + lin(w, c.ffnMult * w) + lin(c.ffnMult * w, w)) + 2 * w + lin(w, c.dModel * c.rank);
+  return c.nQueries * w + lin(2 * c.dCf, w) + c.nLayers * (2 * (2 * w + 4 * lin(w, w)) + 2 * w + lin(w, c.ffnMult * w) + lin(c.ffnMult * w, w)) + (c.normOrder === 'pre' ? 2 * w : 0) + lin(w, c.dModel * c.rank);
 }
 
 function lin(p: Record<string, tf.Variable>, name: string, x: tf.Tensor): tf.Tensor {
@@ -92,29 +112,47 @@ function layerNorm(p: Record<string, tf.Variable>, name: string, x: tf.Tensor): 
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), p[`${name}.weight`]!), p[`${name}.bias`]!);
 }
 
+/** Dropout while training, seeded per step and site; identity otherwise. */
+function drop<T extends tf.Tensor>(x: T, rate: number, mode: ForwardMode, site: string): T {
+  return mode.training && rate > 0 ? (tf.dropout(x, rate, undefined, `${mode.seed}:gen:${site}`) as T) : x;
+}
+
 /** Multi-head attention of queries x [B, Q, w] over keys/values kv [B, S, w]. @returns [B, Q, w] */
-function attend(p: Record<string, tf.Variable>, name: string, x: tf.Tensor3D, kv: tf.Tensor3D, nHeads: number): tf.Tensor3D {
-  const [B, Q, w] = x.shape, S = kv.shape[1], dh = w / nHeads;
-  const heads = (t: tf.Tensor, n: number) => tf.transpose(tf.reshape(t, [B, n, nHeads, dh]), [0, 2, 1, 3]);
+function attend(p: Record<string, tf.Variable>, name: string, x: tf.Tensor3D, kv: tf.Tensor3D, c: CoraGeneratorConfig, mode: ForwardMode): tf.Tensor3D {
+  const [B, Q, w] = x.shape, S = kv.shape[1], dh = w / c.nHeads;
+  const heads = (t: tf.Tensor, n: number) => tf.transpose(tf.reshape(t, [B, n, c.nHeads, dh]), [0, 2, 1, 3]);
   const q = heads(lin(p, `${name}.q`, x), Q), k = heads(lin(p, `${name}.k`, kv), S), v = heads(lin(p, `${name}.v`, kv), S);
-  const a = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), -1);
+  const a = drop(tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), -1), c.dropout, mode, `${name}.probs`);
   return lin(p, `${name}.o`, tf.reshape(tf.transpose(tf.matMul(a, v), [0, 2, 1, 3]), [B, Q, w])) as tf.Tensor3D;
 }
 
-/** W_ui for each sample from user and item embeddings [B, dCf]. @returns [B, dModel, rank], each sample of unit Frobenius norm */
-export function generateWeights(p: Record<string, tf.Variable>, c: CoraGeneratorConfig, userEmb: tf.Tensor2D, itemEmb: tf.Tensor2D): tf.Tensor3D {
+/** One residual sub-block in the configured norm order: post x = LN(x + drop(f(x))), pre x = x + drop(f(LN(x))). */
+function residual(p: Record<string, tf.Variable>, norm: string, x: tf.Tensor3D, f: (h: tf.Tensor3D) => tf.Tensor3D, c: CoraGeneratorConfig, mode: ForwardMode): tf.Tensor3D {
+  if (c.normOrder === 'post') return layerNorm(p, norm, tf.add(x, drop(f(x), c.dropout, mode, norm))) as tf.Tensor3D;
+  return tf.add(x, drop(f(layerNorm(p, norm, x) as tf.Tensor3D), c.dropout, mode, norm)) as tf.Tensor3D;
+}
+
+/** W_ui for each sample from user and item embeddings [B, dCf] (dropout only in training mode). @returns [B, dModel, rank], each sample of unit Frobenius norm */
+export function generateWeights(p: Record<string, tf.Variable>, c: CoraGeneratorConfig, userEmb: tf.Tensor2D, itemEmb: tf.Tensor2D, mode: ForwardMode = EVAL_MODE): tf.Tensor3D {
   return tf.tidy(() => {
     const B = userEmb.shape[0];
     const u = tf.reshape(lin(p, 'input', tf.concat([userEmb, itemEmb], 1)), [B, 1, c.width]) as tf.Tensor3D;
+    const act = c.activation === 'gelu' ? gelu : tf.relu;
     let x = tf.tile(tf.expandDims(p['queries']!, 0), [B, 1, 1]) as tf.Tensor3D;
     for (let l = 0; l < c.nLayers; l++) {
-      const s = layerNorm(p, `layers.${l}.self.norm`, x) as tf.Tensor3D;
-      x = tf.add(x, attend(p, `layers.${l}.self`, s, s, c.nHeads));
-      x = tf.add(x, attend(p, `layers.${l}.cross`, layerNorm(p, `layers.${l}.cross.norm`, x) as tf.Tensor3D, u, c.nHeads));
-      x = tf.add(x, lin(p, `layers.${l}.ffn.down`, tf.relu(lin(p, `layers.${l}.ffn.up`, layerNorm(p, `layers.${l}.ffn.norm`, x))))) as tf.Tensor3D;
+      x = residual(p, `layers.${l}.self.norm`, x, (h) => attend(p, `layers.${l}.self`, h, h, c, mode), c, mode);
+      x = residual(p, `layers.${l}.cross.norm`, x, (h) => attend(p, `layers.${l}.cross`, h, u, c, mode), c, mode);
+      x = residual(p, `layers.${l}.ffn.norm`, x, (h) => lin(p, `layers.${l}.ffn.down`, act(lin(p, `layers.${l}.ffn.up`, h))) as tf.Tensor3D, c, mode);
     }
-    const out = tf.mean(lin(p, 'output', layerNorm(p, 'final.norm', x)), 1); // [B, dModel*rank], mean over queries
+    // pre-norm stacks end with a norm; post-norm blocks already end normalised
+    const top = c.normOrder === 'pre' ? layerNorm(p, 'final.norm', x) : x;
+    const out = tf.mean(lin(p, 'output', top), 1); // [B, dModel*rank], mean over queries
     const unit = tf.div(out, tf.add(tf.norm(out, 'euclidean', 1, true), 1e-12));
     return tf.reshape(unit, [B, c.dModel, c.rank]) as tf.Tensor3D;
   });
+}
+
+/** GELU, tanh approximation (as BERT's gelu_new). */
+function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))));
 }

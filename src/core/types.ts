@@ -19,3 +19,14 @@ export interface BackendInfo {
   /** Backends that were tried and why they were not used. */
   readonly skipped: readonly string[];
 }
+
+/** Whether a forward pass trains (dropout on) and the seed of this step's dropout masks; used by CF models, adapters and LLM methods. */
+export interface ForwardMode {
+  /** True while training (dropout on). */
+  readonly training: boolean;
+  /** Seed for this step's dropout masks. */
+  readonly seed: number;
+}
+
+/** Evaluation mode: no dropout. */
+export const EVAL_MODE: ForwardMode = Object.freeze({ training: false, seed: 0 });

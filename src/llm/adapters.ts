@@ -3,8 +3,9 @@
 // Base weights are plain tensors, so gradients reach only the adapters' tf.Variables.
 // Reference: Hu et al., LoRA (2021) and PEFT; Liu et al., CoRA (AAAI 2025).
 import * as tf from '@tensorflow/tfjs';
+import type { ForwardMode } from '../core/types';
 import type { AdapterHook } from './layers';
-import { composeHooks, type AdapterMode } from './low-rank';
+import { composeHooks } from './low-rank';
 import { loraHook, type Lora } from './lora';
 import { perSampleHook, type PerSampleAdapter, type SampleWeights } from './per-sample';
 
@@ -18,7 +19,7 @@ export interface AdapterSpec {
   /** The per-sample adapter with this batch's W_b ([B, dIn, r], or one per input width). */
   readonly perSample?: { readonly adapter: PerSampleAdapter; readonly weights: SampleWeights };
   /** Training (seeded dropout) or evaluation. */
-  readonly mode: AdapterMode;
+  readonly mode: ForwardMode;
 }
 
 /** The forward's hook for a description (LoRA first, then the per-sample update), or undefined when none is active. */
@@ -41,18 +42,4 @@ export function adapterVariables(spec: AdapterSpec): Record<string, tf.Variable>
   const list = w === undefined ? [] : w instanceof tf.Tensor ? [w] : [...w.values()];
   for (const t of list) if (t instanceof tf.Variable) out[`sample_weights.${t.shape[1]}`] = t;
   return out;
-}
-
-/**
- * Value and gradients of a scalar loss w.r.t. named variables only (tf.variableGrads restricted to
- * them, so frozen base tensors get none), keyed by the same names. The caller disposes value and grads. @returns value [] and grads shaped as the variables
- */
-export function namedGrads(loss: () => tf.Scalar, vars: Readonly<Record<string, tf.Variable>>): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const entries = Object.entries(vars);
-  if (entries.length === 0) throw new Error('namedGrads: no variables to differentiate');
-  const g = tf.variableGrads(loss, entries.map(([, v]) => v));
-  const grads: Record<string, tf.Tensor> = {};
-  // a variable the loss does not reach gets a zero gradient, so optimisers see every name
-  for (const [k, v] of entries) grads[k] = g.grads[v.name] ?? tf.zerosLike(v);
-  return { value: g.value, grads };
 }

@@ -2,9 +2,10 @@
 // kaiming-uniform, B [out, r] zero (so training starts at the base model); merge into and unmerge from
 // the base weights. Reference: Hu et al., LoRA (2021); Hugging Face PEFT (init and naming).
 import * as tf from '@tensorflow/tfjs';
+import type { ForwardMode } from '../core/types';
 import { makeRng, type Rng } from '../core/rng';
 import type { AdapterHook } from './layers';
-import { adapterDropout, adapterKey, checkLowRank, projectionShape, WEIGHT_OF, type AdapterMode, type LowRankConfig } from './low-rank';
+import { adapterDropout, adapterKey, checkLowRank, projectionShape, WEIGHT_OF, type LowRankConfig } from './low-rank';
 import type { LlamaLayerWeights, LlamaModel } from './weights';
 import { ownedVariable } from '../core/variable';
 
@@ -39,7 +40,7 @@ export function initLora(m: LlamaModel, config: LowRankConfig, seed: number): Lo
 }
 
 /** The hook adding (alpha/r) (dropout(x) A^T) B^T to each targeted projection; x stays 2-D [B*T, in]. */
-export function loraHook(lora: Lora, mode: AdapterMode): AdapterHook {
+export function loraHook(lora: Lora, mode: ForwardMode): AdapterHook {
   const scale = lora.config.alpha / lora.config.r;
   const targets = new Set(lora.config.targets);
   return (layer, proj, x, y) => {

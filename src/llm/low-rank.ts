@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange } from '../core/config';
 import type { AdapterHook } from './layers';
 import { PROJECTIONS, type LlamaLayerWeights, type LlamaModel, type Projection } from './weights';
+import type { ForwardMode } from '../core/types';
 
 /** Adapter placement and scale. */
 export interface LowRankConfig {
@@ -17,15 +18,6 @@ export interface LowRankConfig {
   /** Projections that get an adapter, in every layer (required; TALLRec: q_proj, v_proj). */
   readonly targets: readonly Projection[];
 }
-
-/** Whether the adapter is used for training (dropout on) and the dropout seed of this step. */
-export interface AdapterMode {
-  readonly training: boolean;
-  readonly seed: number;
-}
-
-/** Evaluation mode: no dropout. */
-export const EVAL_MODE: AdapterMode = Object.freeze({ training: false, seed: 0 });
 
 /** Throws, naming the field, unless the config is usable. */
 export function checkLowRank(c: LowRankConfig, what: string): void {
@@ -52,7 +44,7 @@ export function adapterKey(layer: number, proj: Projection, part: string): strin
 }
 
 /** Inverted dropout on the adapter input in training mode, seeded by (mode.seed, site); identity otherwise. @returns x.shape */
-export function adapterDropout<T extends tf.Tensor>(x: T, rate: number, mode: AdapterMode, site: string): T {
+export function adapterDropout<T extends tf.Tensor>(x: T, rate: number, mode: ForwardMode, site: string): T {
   if (!(mode.training && rate > 0)) return x;
   return tf.tidy(() => tf.dropout(x, rate, undefined, `${mode.seed}:${site}`) as T);
 }

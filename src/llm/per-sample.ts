@@ -3,8 +3,9 @@
 // [B, T, dIn] x [B, dIn, r] then [B*T, r] x [r, dOut] matmuls: no per-sample dIn x dOut matrix.
 // Reference: Liu et al., CoRA (AAAI 2025, arXiv 2408.10645).
 import * as tf from '@tensorflow/tfjs';
+import type { ForwardMode } from '../core/types';
 import type { AdapterHook } from './layers';
-import { adapterDropout, adapterKey, checkLowRank, projectionShape, type AdapterMode, type LowRankConfig } from './low-rank';
+import { adapterDropout, adapterKey, checkLowRank, projectionShape, type LowRankConfig } from './low-rank';
 import type { LlamaModel } from './weights';
 import { ownedVariable } from '../core/variable';
 
@@ -31,7 +32,7 @@ export function initPerSample(m: LlamaModel, config: LowRankConfig): PerSampleAd
  * The hook adding (alpha/r) (dropout(x_b) W_b) P to each targeted projection of sample b. A single
  * tensor [B, dIn, r] serves every target whose input width is dIn; a map gives one per width.
  */
-export function perSampleHook(ad: PerSampleAdapter, sampleWeights: SampleWeights, mode: AdapterMode): AdapterHook {
+export function perSampleHook(ad: PerSampleAdapter, sampleWeights: SampleWeights, mode: ForwardMode): AdapterHook {
   const scale = ad.config.alpha / ad.config.r;
   const targets = new Set(ad.config.targets);
   const byWidth: ReadonlyMap<number, tf.Tensor3D> = sampleWeights instanceof tf.Tensor ? new Map([[sampleWeights.shape[1], sampleWeights]]) : sampleWeights;

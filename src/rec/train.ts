@@ -7,7 +7,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadParams, saveParams } from '../core/checkpoint';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
+import { namedGrads } from '../core/grads';
 import { readJson, writeJsonAtomic } from '../core/io';
+import { bceWithLogits } from '../core/loss';
 import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
@@ -28,15 +30,21 @@ export interface RecTrainConfig {
   readonly warmupStartLr: number;
   /** Floor of the cosine decay, reached at maxEpochs * itersPerEpoch steps; default 8e-5. */
   readonly minLr: number;
-  /** Optimiser steps of linear warm-up; default 200. */
+  /** Optimiser steps of linear warm-up; default 20 (at most 10% of maxEpochs * itersPerEpoch). */
   readonly warmupSteps: number;
+  /**
+   * 'global' (default): one warm-up over the first warmupSteps steps, then cosine. 'per-epoch': the
+   * official CoLLM/MiniGPT-4 scheduler, whose warm-up ramp restarts at each epoch's first step while the
+   * global step is below warmupSteps (its warm-up uses the in-epoch step), then cosine.
+   */
+  readonly warmup: 'global' | 'per-epoch';
   /** AdamW decoupled weight decay (0 for 1-D parameters); default 1e-3. */
   readonly weightDecay: number;
   /** Training rows per step, drawn at random from the train split; default 16. */
   readonly batchSize: number;
   /** Iterations per "epoch" (one validation per epoch); default 50. */
   readonly itersPerEpoch: number;
-  /** Most epochs to train; also sets the length of the cosine schedule; default 20. */
+  /** Most epochs to train (the hard cap); also sets the length of the cosine schedule; default 20. */
   readonly maxEpochs: number;
   /** Epochs without a better validation AUC before stopping; default 20. */
   readonly patience: number;
@@ -50,8 +58,8 @@ export interface RecTrainConfig {
 
 /** CoLLM's ML-1M setting with a small budget (see the comparison table for the budgets used). */
 export const REC_TRAIN_DEFAULTS: RecTrainConfig = Object.freeze({
-  lr: 1e-3, warmupStartLr: 1e-5, minLr: 8e-5, warmupSteps: 200, weightDecay: 1e-3, batchSize: 16, itersPerEpoch: 50,
-  maxEpochs: 20, patience: 20, evalBatchSize: 32, evalRows: 0, seed: 0,
+  lr: 1e-3, warmupStartLr: 1e-5, minLr: 8e-5, warmupSteps: 20, warmup: 'global', weightDecay: 1e-3, batchSize: 16, itersPerEpoch: 50,
+  maxEpochs: 20, patience: 5, evalBatchSize: 32, evalRows: 0, seed: 0,
 });
 
 /** Merges and checks a training config. */
@@ -64,16 +72,21 @@ export function makeRecTrainConfig(o: Partial<RecTrainConfig> = {}): RecTrainCon
   checkRange('RecTrainConfig', 'minLr', c.minLr, 0, c.lr);
   checkRange('RecTrainConfig', 'warmupStartLr', c.warmupStartLr, 0, c.lr);
   checkInt('RecTrainConfig', 'seed', c.seed, 0);
+  if (c.warmup !== 'global' && c.warmup !== 'per-epoch') throw new Error(`RecTrainConfig: warmup "${String(c.warmup)}" is not one of global, per-epoch`);
+  const planned = c.maxEpochs * c.itersPerEpoch;
+  if (c.warmupSteps > 0.1 * planned) {
+    throw new Error(`RecTrainConfig: warmupSteps ${c.warmupSteps} is more than 10% of the planned ${planned} steps (maxEpochs ${c.maxEpochs} x itersPerEpoch ${c.itersPerEpoch}); `
+      + `the learning rate would still be ramping when training stops: lower warmupSteps to <= ${Math.floor(0.1 * planned)} or raise maxEpochs`);
+  }
   return Object.freeze(c);
 }
 
-/** Mean BCE-with-logits of a method's scores on a batch. @returns scalar */
-export function bceWithLogits(logits: tf.Tensor1D, labels: Float32Array): tf.Scalar {
-  return tf.tidy(() => {
-    const y = tf.tensor1d(labels);
-    // softplus(s) - y s, computed stably
-    return tf.mean(tf.sub(tf.add(tf.relu(logits), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), tf.mul(y, logits))) as tf.Scalar;
-  });
+/** The learning rate of a step under the config's schedule. */
+export function recLrAt(c: RecTrainConfig, epoch: number, stepInEpoch: number): number {
+  const sched = makeWarmupCosine({ peakLr: c.lr, warmupStartLr: c.warmupStartLr, warmupSteps: c.warmupSteps, totalSteps: c.maxEpochs * c.itersPerEpoch, minLr: c.minLr });
+  const step = epoch * c.itersPerEpoch + stepInEpoch;
+  if (c.warmup === 'per-epoch' && step < c.warmupSteps) return c.warmupStartLr + (c.lr - c.warmupStartLr) * (stepInEpoch / c.warmupSteps);
+  return lrAt(sched, step);
 }
 
 /** Logits of every given row (default all rows), in order. */
@@ -103,8 +116,21 @@ export interface RecTrainInput {
   readonly onProgress?: ProgressCallback;
 }
 
+/** A finished training stage: the loop's outcome (per-epoch history included) and what it consumed. */
+export interface RecTrainResult extends LoopResult {
+  /** Validation rows the selection used. */
+  readonly validRows: number;
+  /** Optimiser steps taken (epochs finished x itersPerEpoch). */
+  readonly stepsTrained: number;
+  /** Training rows seen (stepsTrained x batchSize). */
+  readonly samplesSeen: number;
+  /** Warm-up steps of the schedule, and how it warmed up. */
+  readonly warmupSteps: number;
+  readonly warmup: RecTrainConfig['warmup'];
+}
+
 /** Trains the method's parameters; leaves them at the best-validation values. */
-export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & { validRows: number }> {
+export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult> {
   const { method, config: c, outDir } = inp;
   const log = noteLogger(inp.onProgress);
   const params = method.params;
@@ -113,7 +139,6 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & {
   const decay: Record<string, boolean> = {};
   for (const [k, v] of Object.entries(params)) decay[k] = v.rank > 1;
   const adam = initAdamState(params);
-  const sched = makeWarmupCosine({ peakLr: c.lr, warmupStartLr: c.warmupStartLr, warmupSteps: c.warmupSteps, totalSteps: c.maxEpochs * c.itersPerEpoch, minLr: c.minLr });
   const adamCfg = { lr: c.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, decoupled: true };
   const nTrain = inp.train.split.label.length, nValid = inp.valid.split.label.length;
   const validRows = c.evalRows > 0 && c.evalRows < nValid ? makeRng(c.seed + 7).shuffle(Array.from({ length: nValid }, (_, i) => i)).slice(0, c.evalRows).sort((a, b) => a - b) : undefined;
@@ -135,16 +160,11 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & {
           const rng = makeRng((c.seed * 1000003 + step * 7919 + 5) | 0);
           const rows = Array.from({ length: c.batchSize }, () => rng.int(nTrain));
           const batch = makePromptBatch(inp.train.enc, inp.train.split, rows, inp.padId);
-          const { value, grads } = tf.variableGrads(() => {
-            const l = method.logits(batch, { training: true, seed: step });
-            return bceWithLogits(l, batch.label);
-          }, Object.values(params));
+          const { value, grads } = namedGrads(() => tf.tidy(() => bceWithLogits(method.logits(batch, { training: true, seed: step }), batch.label)), params);
           const loss = (await value.data())[0]!;
           value.dispose();
           if (!Number.isFinite(loss)) { tf.dispose(Object.values(grads)); return loss; }
-          const named: Record<string, tf.Tensor> = {};
-          for (const [k, p] of Object.entries(params)) named[k] = grads[p.name]!;
-          adamStep(params, named, adam, adamCfg, lrAt(sched, step), decay);
+          adamStep(params, grads, adam, adamCfg, recLrAt(c, epoch, it), decay);
           tf.dispose(Object.values(grads));
           sum += loss;
         }
@@ -165,7 +185,8 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<LoopResult & {
     if (result.stoppedBy === 'nonFiniteLoss') log(`${method.name}: stopped: ${result.message}`);
     if (result.bestEpoch < 0) throw new Error(`${method.name}: no epoch finished with a finite loss (${result.message})`);
     loadParams(best, params, null);
-    return { ...result, validRows: validRows?.length ?? nValid };
+    const stepsTrained = result.history.length * c.itersPerEpoch;
+    return { ...result, validRows: validRows?.length ?? nValid, stepsTrained, samplesSeen: stepsTrained * c.batchSize, warmupSteps: c.warmupSteps, warmup: c.warmup };
   } finally {
     disposeAdamState(adam);
   }

@@ -1,28 +1,19 @@
-// Rebuilds the trained method of a finished LLM-recommender run folder (runRecExperiment's config.json
-// and train/best.safetensors; for CoLLM also its TALLRec stage 1; the CF backbone through loadCFRun),
-// with the LLM, tokenizer, dataset and the run's sampled valid/test splits, for analyses after training.
-// Reference: docs/methods.md §4-6.
-import * as fs from 'fs';
-import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
-import { currentBackend, initBackend, type BackendChoice } from '../backend/backend';
-import { loadParams } from '../core/checkpoint';
-import { readJson } from '../core/io';
-import { projectPath, projectRoot, resolveModelDir } from '../core/paths';
-import type { CFCommonConfig, CFModel, CFSpec } from '../cf/types';
-import { collmMethod } from '../collm/method';
-import { CORA_DEFAULTS, coraMethod, type CoraMethod } from '../cora/method';
-import { loadDataset } from '../data/load';
-import { sampleSplit } from '../data/subset';
+// Rebuilds the trained method of a finished LLM-recommender run folder through the same path training
+// used (src/runner/rec-run.ts): the config, CF backbone, stage 1 and the method's best checkpoint, with
+// the LLM, tokenizer, dataset and the run's sampled valid/test splits, for analyses after training.
+// Reference: docs/methods.md §4-6; docs/architecture.md (runner).
+import { currentBackend, initBackend } from '../backend/backend';
+import type { BackendChoice } from '../core/types';
+import type { CfBackbone } from '../cf/backbone';
+import { isCoraMethod, type CoraMethod } from '../cora/method';
 import type { Dataset, InteractionSplit } from '../data/types';
-import { initLora, type Lora } from '../llm/adapters';
-import { loadHfModel } from '../llm/hf-load';
-import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
-import { disposeLlama, type LlamaModel } from '../llm/weights';
-import { answerTokenId } from '../rec/encode';
-import { baseMethod, tallrecMethod, type RecMethod } from '../rec/method';
-import { makeRecTrainConfig, type RecTrainConfig } from '../rec/train';
-import { loadCFRun, makeRecExperiment, type RecExperimentConfig } from './rec-experiment';
+import type { Lora } from '../llm/lora';
+import type { KitTokenizer } from '../llm/tokenizer';
+import type { LlamaModel } from '../llm/weights';
+import type { RecMethod } from '../rec/method';
+import type { RecTrainConfig } from '../rec/train';
+import type { RecExperimentConfig } from './rec-config';
+import { buildRecMethod, checkRecInputs, closeRecRun, openRecRun, readRecRunConfig } from './rec-run';
 
 /** Options of loadRecRun. */
 export interface LoadRecRunOptions {
@@ -41,13 +32,15 @@ export interface LoadedRecRun {
   readonly method: RecMethod;
   /** The same object as `method` when it is CoRA (generator, P matrices, backbone), else null. */
   readonly cora: CoraMethod | null;
-  /** TALLRec's LoRA, or CoLLM's (stage 1, or trained jointly in T3); null for base and CoRA. */
+  /** The LoRA the method applies (TALLRec's, CoLLM's stage 1 or T3), else null. */
   readonly lora: Lora | null;
+  /** The trained stage 1 the method started from (e.g. CoLLM's TALLRec), else null. */
+  readonly stage1: RecMethod | null;
   readonly llm: LlamaModel;
   readonly llmDir: string;
   readonly tokenizer: KitTokenizer;
   /** The CF backbone (CoLLM and CoRA), else null. */
-  readonly cf: { readonly spec: CFSpec<CFCommonConfig>; readonly model: CFModel } | null;
+  readonly cf: CfBackbone | null;
   readonly dataset: Dataset;
   /** The run's seeded valid and test samples, in the row order of its scores.json. */
   readonly validSplit: InteractionSplit;
@@ -57,72 +50,29 @@ export interface LoadedRecRun {
   readonly padId: number;
   /** The run's resolved training config (evalBatchSize for scoring). */
   readonly trainConfig: RecTrainConfig;
-  /** Frees the method, LoRA, CF model and (unless given as llmOverride) the LLM. */
+  /** Frees the method, stage 1, CF model and (unless given as llmOverride) the LLM. */
   dispose(): void;
-}
-
-
-function bestOf(dir: string, what: string): string {
-  const f = path.join(dir, 'train', 'best.safetensors');
-  if (!fs.existsSync(f)) throw new Error(`${dir}: no train/best.safetensors (${what} did not finish training)`);
-  return f;
 }
 
 /** Rebuilds the trained method of a runRecExperiment folder; the caller disposes the result. */
 export async function loadRecRun(runDir: string, opts: LoadRecRunOptions = {}): Promise<LoadedRecRun> {
-  const cfgFile = path.join(runDir, 'config.json');
-  if (!fs.existsSync(cfgFile)) throw new Error(`${runDir}: no config.json (not a runRecExperiment folder)`);
-  const config = makeRecExperiment(readJson<RecExperimentConfig>(cfgFile));
+  const config = readRecRunConfig(runDir);
+  const inputs = checkRecInputs(config);
   if (opts.backend || !currentBackend()) await initBackend(opts.backend ?? config.backend);
-  const dataset = opts.datasetOverride ?? loadDataset(config.dataset, { dataDir: config.dataDir ?? undefined });
-  const llmDir = opts.llmOverride?.dir ?? resolveModelDir(config.llmDir === null ? undefined : projectPath(config.llmDir));
-  const llm = opts.llmOverride?.model ?? loadHfModel(llmDir);
-  const owned: (() => void)[] = [];
-  const disposeAll = () => {
-    for (const f of owned.reverse()) f();
-    owned.length = 0;
-    if (!opts.llmOverride) disposeLlama(llm);
-  };
+  const opened = await openRecRun(config, inputs, opts);
   try {
-    const tokenizer = await loadTokenizer(llmDir);
-    const yesId = answerTokenId(tokenizer), padId = tokenizer.eosId ?? 0;
-    let cf: LoadedRecRun['cf'] = null;
-    if (config.method === 'collm' || config.method === 'cora') {
-      const c = loadCFRun(config.cf.runDir === null ? path.join(runDir, 'cf') : projectPath(config.cf.runDir), dataset);
-      owned.push(() => tf.dispose([...Object.values(c.model.params), ...Object.values(c.model.buffers)]));
-      cf = c;
-    }
-    let method: RecMethod, lora: Lora | null = null, cora: CoraMethod | null = null;
-    if (config.method === 'base') method = baseMethod(llm, yesId);
-    else if (config.method === 'cora') {
-      cora = coraMethod(llm, yesId, cf!, { ...CORA_DEFAULTS, ...config.cora, seed: config.seed });
-      method = cora;
-    } else {
-      const l = initLora(llm, config.lora, config.seed);
-      owned.push(() => tf.dispose(Object.values(l.params)));
-      lora = l;
-      if (config.method === 'tallrec') method = tallrecMethod(llm, yesId, { lora: l });
-      else {
-        if (config.collm.variant !== 'T3') {
-          const stage1 = config.collm.tallrecRunDir === null ? path.join(runDir, 'stage1', 'best.safetensors') : bestOf(projectPath(config.collm.tallrecRunDir), 'the TALLRec run');
-          if (!fs.existsSync(stage1)) throw new Error(`${stage1}: CoLLM's stage-1 LoRA is missing`);
-          loadParams(stage1, l.params, null);
-        }
-        method = collmMethod(llm, yesId, cf!, { variant: config.collm.variant, lora: l, seed: config.seed });
-      }
-    }
-    const m = method;
-    owned.push(() => m.dispose());
-    if (config.method !== 'base') loadParams(bestOf(runDir, `the ${config.method} run`), method.params, null);
+    const built = await buildRecMethod(config, inputs, opened, runDir, { kind: 'load' }, async () => {
+      throw new Error(`${runDir}: its CF backbone folder cf/ is missing or unfinished`);
+    });
+    const m = built.method;
     return {
-      config, method, cora, lora, llm, llmDir, tokenizer, cf, dataset, yesId, padId,
-      validSplit: sampleSplit(dataset.splits.validSmall ?? dataset.splits.valid, config.validRows, config.seed + 1),
-      testSplit: sampleSplit(dataset.splits.test, config.testRows, config.seed + 2),
-      trainConfig: makeRecTrainConfig({ ...config.train, seed: config.seed }),
-      dispose: disposeAll,
+      config, method: m, cora: isCoraMethod(m) ? m : null, lora: m.lora ?? null, stage1: built.stage1,
+      llm: opened.llm, llmDir: opts.llmOverride?.dir ?? inputs.llmDir, tokenizer: opened.tokenizer, cf: built.cf, dataset: opened.dataset,
+      validSplit: opened.validSplit, testSplit: opened.testSplit, yesId: opened.yesId, padId: opened.padId, trainConfig: opened.trainConfig,
+      dispose: () => { built.dispose(); closeRecRun(opened); },
     };
   } catch (e) {
-    disposeAll();
+    closeRecRun(opened);
     throw e;
   }
 }

@@ -16,7 +16,9 @@ import type { DatasetName } from '../data/load';
 import type { Dataset } from '../data/types';
 import type { RecTrainConfig } from '../rec/train';
 import { makeCFExperiment, runCFExperiment, type CFExperimentConfig, type CFRunResult } from './cf-experiment';
-import { makeRecExperiment, runRecExperiment, type RecExperimentConfig, type RecMethodName, type RecRunResult } from './rec-experiment';
+import { recMethodSpec } from './methods';
+import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
+import { runRecExperiment, type RecRunResult } from './rec-experiment';
 import type { Scale } from './scale';
 
 /** What one scale runs. */
@@ -43,14 +45,14 @@ export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze
     dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 3, patience: 3 },
     // SASRec and DIN epochs cost ~10 s and ~5 s on a 2-core CPU: fewer of them
     cfTrainByModel: { sasrec: { weightDecay: 0, batchSize: 256, maxEpochs: 1 }, din: { lr: 1e-3, maxEpochs: 2 } },
-    recTrain: { maxEpochs: 1, itersPerEpoch: 3, warmupSteps: 1, patience: 1, batchSize: 4, evalBatchSize: 32 }, testRows: 160, validRows: 64,
+    recTrain: { maxEpochs: 1, itersPerEpoch: 3, warmupSteps: 0, patience: 1, batchSize: 4, evalBatchSize: 32 }, testRows: 160, validRows: 64,
   },
   default: {
     dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 60, patience: 10 },
     // on the synthetic world SASRec's ML-1M preset (wd 1e-2, batch 2048) stays near AUC 0.52 for 10 epochs; without
     // weight decay at batch 256 it reaches ~0.59 in 10 (~2 min); DIN at lr 1e-2 overfits after one epoch, at 1e-3 after ~4
     cfTrainByModel: { sasrec: { weightDecay: 0, batchSize: 256, maxEpochs: 10, patience: 3 }, din: { lr: 1e-3, maxEpochs: 20, patience: 3 } },
-    recTrain: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 10, patience: 3, evalBatchSize: 32 }, testRows: 1000, validRows: 300,
+    recTrain: { maxEpochs: 3, itersPerEpoch: 25, warmupSteps: 5, patience: 3, evalBatchSize: 32 }, testRows: 1000, validRows: 300,
   },
   paper: {
     dataset: 'collm-ml1m', seeds: [0, 1, 2], cfTrain: {}, cfTrainByModel: {},
@@ -93,13 +95,13 @@ export function suiteRunDir(scale: Scale, name: string, opts: Pick<SuiteOptions,
 }
 
 /** Name of a run: method[-cf][-tag]-s<seed>. */
-export function suiteRunName(method: RecMethodName | CFKind, cf: CFKind | null, seed: number, tag = ''): string {
+export function suiteRunName(method: string, cf: CFKind | null, seed: number, tag = ''): string {
   return `${method}${cf ? `-${cf}` : ''}${tag ? `-${tag}` : ''}-s${seed}`;
 }
 
 /** A config with its run-folder paths resolved, so stored relative and absolute paths compare equal. */
 function comparable(config: unknown): string {
-  return JSON.stringify(config, (k, v: unknown) => ((k === 'runDir' || k === 'tallrecRunDir') && typeof v === 'string' ? projectPath(v) : v));
+  return JSON.stringify(config, (k, v: unknown) => ((k === 'runDir' || k === 'stage1RunDir') && typeof v === 'string' ? projectPath(v) : v));
 }
 
 /** Returns result.json when the folder holds a finished run of exactly `config`; null when unfinished; throws when it holds another experiment. */
@@ -132,31 +134,42 @@ export async function suiteCF(scale: Scale, model: CFKind, seed: number, opts: S
   return { dir, result };
 }
 
-/** Settings of one LLM run beyond the scale's budget (e.g. { cora: { rank: 4 } } with tag "r4"). */
+/** Settings of one LLM run beyond the scale's budget (e.g. { options: { rank: 4 } } with tag "r4"). */
 export interface SuiteRecExtra {
   /** Overrides of the experiment (not dataset, method or seed); `train` is merged over the scale's budget. */
-  readonly config?: Partial<Pick<RecExperimentConfig, 'lora' | 'cora' | 'collm' | 'llmDir' | 'train' | 'testRows' | 'validRows'>>;
+  readonly config?: Partial<Pick<RecExperimentConfig, 'options' | 'stage1RunDir' | 'llmDir' | 'train' | 'testRows' | 'validRows'>>;
   /** Run-name suffix that tells this run apart from the plain one; required with `config`. */
   readonly tag?: string;
 }
 
-/** The LLM experiment of a scale; CoLLM/CoRA take the scale's CF run, CoLLM its TALLRec run as stage 1. */
-export function suiteRecExperiment(scale: Scale, method: RecMethodName, cf: CFKind | null, seed: number, extra: SuiteRecExtra = {}, opts: Pick<SuiteOptions, 'backend' | 'runsRoot'> = {}): RecExperimentConfig {
+/** The plain suite run folder of a method's stage 1 (e.g. CoLLM's TALLRec) when its options are that method's defaults, else null. */
+function plainStage1Dir(scale: Scale, method: string, cf: CFKind | null, options: Readonly<Record<string, unknown>>, seed: number, opts: Pick<SuiteOptions, 'runsRoot'>): { dir: string; method: string } | null {
+  const plan = recMethodSpec(method).stage1(recMethodSpec(method).makeOptions(options, cf));
+  if (!plan) return null;
+  const s1 = recMethodSpec(plan.method);
+  const isDefault = JSON.stringify(s1.makeOptions(plan.options, null)) === JSON.stringify(s1.makeOptions({}, null));
+  if (!isDefault) throw new Error(`suiteRecExperiment: ${method}'s stage 1 (${plan.method} with ${JSON.stringify(plan.options)}) is not the plain suite run; pass config.stage1RunDir`);
+  return { dir: suiteRunDir(scale, suiteRunName(plan.method, null, seed), opts), method: plan.method };
+}
+
+/** The LLM experiment of a scale; methods with a CF backbone take the scale's CF run, methods with a stage 1 the plain suite run of it (or config.stage1RunDir). */
+export function suiteRecExperiment(scale: Scale, method: string, cf: CFKind | null, seed: number, extra: SuiteRecExtra = {}, opts: Pick<SuiteOptions, 'backend' | 'runsRoot'> = {}): RecExperimentConfig {
   const b = suiteBudget(scale);
-  const needsCf = method === 'collm' || method === 'cora';
-  if (needsCf && !cf) throw new Error(`suiteRecExperiment: ${method} needs a CF backbone`);
-  if (!needsCf && cf) throw new Error(`suiteRecExperiment: ${method} takes no CF backbone (got ${cf})`);
+  const spec = recMethodSpec(method);
+  if (spec.cf === 'required' && !cf) throw new Error(`suiteRecExperiment: ${method} needs a CF backbone`);
+  if (spec.cf === 'none' && cf) throw new Error(`suiteRecExperiment: ${method} takes no CF backbone (got ${cf})`);
   if (extra.config && !extra.tag) throw new Error('suiteRecExperiment: a run with its own settings needs a tag to name its folder');
-  const cfPart = cf ? { cf: { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } } : {};
-  const collm = method === 'collm' ? { collm: { variant: 'stage2' as const, tallrecRunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed), opts)) } } : {};
+  const options = extra.config?.options ?? {};
+  const stage1RunDir = extra.config?.stage1RunDir ?? (plainStage1Dir(scale, method, cf, options, seed, opts)?.dir ?? null);
   return makeRecExperiment({
     dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', testRows: b.testRows, validRows: b.validRows, llmDir: null,
-    ...cfPart, ...collm, ...extra.config, train: { ...b.recTrain, ...extra.config?.train },
+    cf: cf ? { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } : null,
+    ...extra.config, options, stage1RunDir: stage1RunDir === null ? null : storedPath(stage1RunDir), train: { ...b.recTrain, ...extra.config?.train },
   });
 }
 
-/** Trains (or resumes, or reuses when finished) one LLM method at a scale, first its CF backbone and, for CoLLM, its TALLRec stage. */
-export async function suiteRec(scale: Scale, method: RecMethodName, cf: CFKind | null, seed: number, opts: SuiteOptions & { readonly extra?: SuiteRecExtra } = {}): Promise<SuiteRun<RecRunResult>> {
+/** Trains (or resumes, or reuses when finished) one LLM method at a scale, first its CF backbone and, when it starts from the plain suite run of a stage 1, that run. */
+export async function suiteRec(scale: Scale, method: string, cf: CFKind | null, seed: number, opts: SuiteOptions & { readonly extra?: SuiteRecExtra } = {}): Promise<SuiteRun<RecRunResult>> {
   const extra = opts.extra ?? {};
   const exp = suiteRecExperiment(scale, method, cf, seed, extra, opts);
   const dir = suiteRunDir(scale, suiteRunName(method, cf, seed, extra.tag), opts);
@@ -166,7 +179,8 @@ export async function suiteRec(scale: Scale, method: RecMethodName, cf: CFKind |
     return { dir, result: done };
   }
   if (cf) await suiteCF(scale, cf, seed, opts);
-  if (method === 'collm' && exp.collm.variant !== 'T3') await suiteRec(scale, 'tallrec', null, seed, { ...opts, extra: {} });
+  const plain = extra.config?.stage1RunDir === undefined ? plainStage1Dir(scale, method, cf, exp.options, seed, opts) : null;
+  if (plain) await suiteRec(scale, plain.method, null, seed, { ...opts, extra: {} });
   const result = await runRecExperiment(exp, { outDir: dir, onProgress: opts.onProgress, ...(opts.dataset ? { datasetOverride: opts.dataset } : {}) });
   return { dir, result };
 }

@@ -9,7 +9,8 @@ import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
 import { collmMappingOf, inspectMappedTokens, mappedTokenRows, mappedTokens, nearestRowsByCosine, pairwiseCosines, rowL2Norms } from '../../src/analysis/collm-inspect';
 import { applyMapping } from '../../src/collm/mapping';
-import { cfEmbeddings, collmMethod } from '../../src/collm/method';
+import { cfEmbeddings } from '../../src/cf/backbone';
+import { collmMethod } from '../../src/collm/method';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { initLora, type Lora } from '../../src/llm/adapters';
 import { makeLlamaConfig } from '../../src/llm/config';
@@ -17,7 +18,7 @@ import { randomLlama } from '../../src/llm/init';
 import type { LlamaModel } from '../../src/llm/weights';
 import { disposeLlama } from '../../src/llm/weights';
 import type { RecMethod } from '../../src/rec/method';
-import { TALLREC_LORA } from '../../src/rec/method';
+import { TALLREC_LORA } from '../../src/rec/text-methods';
 
 const ds = syntheticWorld('tiny');
 const split = ds.splits.test;

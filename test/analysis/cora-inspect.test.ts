@@ -10,7 +10,7 @@ import type { CFModel } from '../../src/cf/types';
 import { coraDeltaNorms, coraWeights } from '../../src/analysis/cora-delta';
 import { coraGeneratorSummary, gridSimilarity, inspectCoraWeights } from '../../src/analysis/cora-inspect';
 import { generatorParamCount } from '../../src/cora/generator';
-import { coraMethod, type CoraMethod } from '../../src/cora/method';
+import { coraMethod, makeCoraOptions, type CoraMethod } from '../../src/cora/method';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { randomLlama } from '../../src/llm/init';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   llm = randomLlama(cfg, 3, { std: 0.3 });
   mf = spec.init(spec.makeConfig({ dEmb: 8 }, { nUsers: ds.nUsers, nItems: ds.nItems }), makeRng(0), ds.splits.train);
-  method = coraMethod(llm, 5, { spec, model: mf }, { rank: 4, alpha: 8, seed: 1 });
+  method = coraMethod(llm, 5, { spec, model: mf }, makeCoraOptions({ rank: 4, alpha: 8, dropout: 0 }, 'mf'), 1);
   Object.values(method.perSample.params).forEach((v, i) => tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 10 + i))));
 });
 afterAll(() => {

@@ -9,7 +9,7 @@ import { makeRng } from '../../src/core/rng';
 import { cfSpec } from '../../src/cf/registry';
 import type { CFModel } from '../../src/cf/types';
 import { coraDelta, coraDeltaNorms, coraWeights } from '../../src/analysis/cora-delta';
-import { coraMethod, type CoraMethod } from '../../src/cora/method';
+import { coraMethod, makeCoraOptions, type CoraMethod } from '../../src/cora/method';
 import { sampleSplit, subsetSplit } from '../../src/data/subset';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { initLora, type Lora } from '../../src/llm/adapters';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   llm = randomLlama(cfg, 3, { std: 0.3 });
   mf = spec.init(spec.makeConfig({ dEmb: 8 }, { nUsers: ds.nUsers, nItems: ds.nItems }), makeRng(0), ds.splits.train);
-  cora = coraMethod(llm, 5, { spec, model: mf }, { rank: 3, alpha: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], seed: 1 });
+  cora = coraMethod(llm, 5, { spec, model: mf }, makeCoraOptions({ rank: 3, alpha: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], dropout: 0 }, 'mf'), 1);
   Object.values(cora.perSample.params).forEach((v, i) => tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 10 + i))));
   lora = initLora(llm, { r: 2, alpha: 4, dropout: 0, targets: ['q_proj', 'v_proj'] }, 0);
   Object.entries(lora.params).forEach(([k, v], i) => { if (k.includes('lora_B')) tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 30 + i))); });

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storedPath } from '../../src/core/paths';
-import { TALLREC_LORA } from '../../src/rec/method';
+import { TALLREC_LORA } from '../../src/rec/text-methods';
 import {
   finishedRecRun, finishedSuiteRankRuns, RANK_ALPHA_RATIO, rankAblationCost, rankAblationExtra, rankAblationPlan, rankAblationRecords, rankMetricPoints, rankTag, runRank, suiteRankRun,
 } from '../../src/analysis/rank-ablation';
@@ -40,19 +40,19 @@ describe('rank ablation runs', () => {
     const cora = rankAblationExtra('smoke', 'cora', 4, 0, budget, { runsRoot: tmp });
     expect(cora.tag).toBe('r4');
     const e = suiteRecExperiment('smoke', 'cora', 'mf', 0, cora, { runsRoot: tmp });
-    expect(e.cora).toEqual({ rank: 4, alpha: 8 });
+    expect(e.options).toMatchObject({ preset: 'kit', rank: 4, alpha: 8 });
     expect(e.train).toEqual({ ...SUITE_BUDGETS.smoke.recTrain, maxEpochs: 1, itersPerEpoch: 2 });
     expect(e.testRows).toBe(40);
     expect(e.validRows).toBe(SUITE_BUDGETS.smoke.validRows);
     const t = suiteRecExperiment('smoke', 'tallrec', null, 0, rankAblationExtra('smoke', 'tallrec', 32, 0, { testRows: undefined }, { runsRoot: tmp }), { runsRoot: tmp });
-    expect(t.lora).toEqual({ ...TALLREC_LORA, r: 32, alpha: 64 });
+    expect(t.options['lora']).toEqual({ ...TALLREC_LORA, r: 32, alpha: 64 });
     expect(t.testRows).toBe(SUITE_BUDGETS.smoke.testRows);
   });
 
   it('gives CoLLM the TALLRec run of the same rank as its stage 1', () => {
     const x = rankAblationExtra('smoke', 'collm', 2, 1, {}, { runsRoot: tmp });
-    expect(x.config?.collm).toEqual({ variant: 'stage2', tallrecRunDir: storedPath(suiteRunDir('smoke', 'tallrec-r2-s1', { runsRoot: tmp })) });
-    expect(x.config?.lora).toMatchObject({ r: 2, alpha: 4 });
+    expect(x.config?.stage1RunDir).toBe(storedPath(suiteRunDir('smoke', 'tallrec-r2-s1', { runsRoot: tmp })));
+    expect(x.config?.options?.['lora']).toMatchObject({ r: 2, alpha: 4 });
   });
 
   it('reuses finished runs without training and attaches CoLLM\'s stage-1 result', async () => {
@@ -91,8 +91,8 @@ describe('rank ablation plan', () => {
 
 describe('rank ablation records', () => {
   const base = suiteRecExperiment('smoke', 'tallrec', null, 0);
-  const cora = (rank: number | undefined, seed = 0) => ({ ...base, method: 'cora' as const, seed, cora: rank === undefined ? {} : { rank, alpha: 2 * rank } });
-  const lora = (method: 'tallrec' | 'collm', r: number) => ({ ...base, method, lora: { ...TALLREC_LORA, r, alpha: 2 * r } });
+  const cora = (rank: number | undefined, seed = 0) => ({ ...base, method: 'cora' as const, seed, options: rank === undefined ? {} : { rank, alpha: 2 * rank } });
+  const lora = (method: 'tallrec' | 'collm', r: number) => ({ ...base, method, options: { lora: { ...TALLREC_LORA, r, alpha: 2 * r } } });
 
   it('reads the rank of CoRA (default 8) and of LoRA runs', () => {
     expect(runRank(fakeResult(cora(undefined), { auc: 0.5, ci: 0, params: 0, wall: 0 }))).toBe(8);

@@ -15,10 +15,11 @@ import { DIN } from '../../src/cf/din';
 import { CF_KINDS, CF_TRAIN_PRESETS, cfSpec } from '../../src/cf/registry';
 import { encodeHistory, SASREC } from '../../src/cf/sasrec';
 import { cfLoss, makeCFTrainConfig, scoreSplit, trainEpoch } from '../../src/cf/train';
-import type { CFBatch, CFCommonConfig, CFModel, CFSpec, ForwardMode } from '../../src/cf/types';
+import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from '../../src/cf/types';
 import { makeRowBatch } from '../../src/data/batching';
 import { auc } from '../../src/metrics/auc';
 import { plantedSplit } from './helpers';
+import type { ForwardMode } from '../../src/core/types';
 
 beforeAll(async () => {
   await initBackend('wasm');

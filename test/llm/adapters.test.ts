@@ -2,13 +2,15 @@
 // exact, LoRA merges and unmerges, seeded training-only dropout, per-sample rows are independent, the
 // adapter description composes both, finite-difference gradients, gradients only for trainables, no leaks.
 import * as tf from '@tensorflow/tfjs';
+import { namedGrads } from '../../src/core/grads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
 import { makeRng } from '../../src/core/rng';
 import {
-  adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, EVAL_MODE, initLora, initPerSample, loraHook, mergeLora, namedGrads, perSampleHook,
+  adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, initLora, initPerSample, loraHook, mergeLora, perSampleHook,
   type AdapterSpec,
 } from '../../src/llm/adapters';
+import { EVAL_MODE } from '../../src/core/types';
 import { makeLlamaConfig } from '../../src/llm/config';
 import type { AdapterHook } from '../../src/llm/layers';
 import { decoderLogits } from '../../src/llm/model';

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
-import { EVAL_MODE, initLora, loraHook, type Lora } from '../../src/llm/adapters';
+import { initLora, loraHook, type Lora } from '../../src/llm/adapters';
+import { EVAL_MODE } from '../../src/core/types';
 import { makeLlamaConfig } from '../../src/llm/config';
 import { generate } from '../../src/llm/generate';
 import { randomLlama } from '../../src/llm/init';

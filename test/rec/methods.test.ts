@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
 import { collmMethod } from '../../src/collm/method';
-import { coraMethod } from '../../src/cora/method';
+import { coraMethod, makeCoraOptions } from '../../src/cora/method';
 import { initLora } from '../../src/llm/adapters';
 import { loadHfModel } from '../../src/llm/hf-load';
 import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
@@ -15,9 +15,10 @@ import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
 import { auc } from '../../src/metrics/auc';
 import { makePromptBatch } from '../../src/rec/batch';
 import { answerTokenId, encodePrompts, placeholderId, type EncodedPrompts } from '../../src/rec/encode';
-import { baseMethod, TALLREC_LORA, tallrecMethod, yesLogits, type RecMethod } from '../../src/rec/method';
+import { yesLogits, type RecMethod } from '../../src/rec/method';
+import { baseMethod, TALLREC_LORA, tallrecMethod } from '../../src/rec/text-methods';
 import { makeRecTrainConfig, scoreRows, trainRecMethod } from '../../src/rec/train';
-import { loadCFRun } from '../../src/runner/rec-experiment';
+import { loadCFRun } from '../../src/runner/rec-run';
 import { makeCFExperiment, runCFExperiment } from '../../src/runner/cf-experiment';
 import type { Dataset } from '../../src/data/types';
 import { tinySetting } from './helpers';
@@ -83,7 +84,7 @@ describe('CoLLM', () => {
 describe('CoRA', () => {
   it('scores exactly like the base LLM at initialisation', () => {
     const b = makePromptBatch(enc.tallrec.train, ds.splits.train, rows, 0);
-    const m = coraMethod(llm, yesId, cf, { rank: 4, alpha: 8, seed: 3 });
+    const m = coraMethod(llm, yesId, cf, makeCoraOptions({ rank: 4, alpha: 8 }, 'mf'), 3);
     const base = baseMethod(llm, yesId).logits(b, { training: false, seed: 0 }), cora = m.logits(b, { training: false, seed: 0 });
     expect(Array.from(cora.dataSync())).toEqual(Array.from(base.dataSync()));
     m.dispose();
@@ -117,6 +118,6 @@ describe('short training runs beat the untrained model and leave frozen parts un
     tf.dispose(Object.values(lora.params));
   }, 120_000);
   it('CoRA', async () => {
-    await trainAndCompare(() => coraMethod(llm, yesId, cf, { rank: 4, alpha: 8, seed: 0 }), 'tallrec', [...frozenLlm(), cf.model.params['userEmb']!], 'cora', 1e-2);
+    await trainAndCompare(() => coraMethod(llm, yesId, cf, makeCoraOptions({ rank: 4, alpha: 8 }, 'mf'), 0), 'tallrec', [...frozenLlm(), cf.model.params['userEmb']!], 'cora', 1e-2);
   }, 120_000);
 });

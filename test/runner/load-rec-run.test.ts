@@ -11,7 +11,8 @@ import { encodePrompts } from '../../src/rec/encode';
 import { scoreRows } from '../../src/rec/train';
 import { makeCFExperiment, runCFExperiment } from '../../src/runner/cf-experiment';
 import { loadRecRun } from '../../src/runner/load-rec-run';
-import { makeRecExperiment, runRecExperiment, type RecMethodName } from '../../src/runner/rec-experiment';
+import { makeRecExperiment } from '../../src/runner/rec-config';
+import { runRecExperiment } from '../../src/runner/rec-experiment';
 import { tinySetting } from '../rec/helpers';
 
 let dir: string;
@@ -23,11 +24,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function runAndLoad(method: RecMethodName): Promise<void> {
+async function runAndLoad(method: 'tallrec' | 'collm' | 'cora'): Promise<void> {
   const outDir = path.join(dir, `run-${method}`);
   const exp = makeRecExperiment({
-    dataset: 'synthetic-tiny', method, llmDir: dir, cf: { model: 'mf', runDir: path.join(dir, 'cf') }, backend: 'wasm', seed: 2,
-    lora: { r: 4, alpha: 8, dropout: 0.05, targets: ['q_proj', 'v_proj'] }, cora: { rank: 4, alpha: 8 },
+    dataset: 'synthetic-tiny', method, llmDir: dir, cf: method === 'tallrec' ? null : { model: 'mf', runDir: path.join(dir, 'cf') }, backend: 'wasm', seed: 2,
+    options: method === 'cora' ? { rank: 4, alpha: 8 } : { lora: { r: 4, alpha: 8, dropout: 0.05, targets: ['q_proj', 'v_proj'] } },
     train: { lr: 1e-2, warmupSteps: 0, batchSize: 4, itersPerEpoch: 3, maxEpochs: 1, evalBatchSize: 8 }, validRows: 12, testRows: 8,
   });
   await runRecExperiment(exp, { outDir });

@@ -33,13 +33,13 @@ describe('suite run folders and experiments', () => {
   it('gives CoLLM the scale\'s CF and TALLRec runs as relative paths and applies the budget', () => {
     const e = suiteRecExperiment('default', 'collm', 'lightgcn', 1, {}, { runsRoot: path.join(projectRoot(), 'results', 'notebooks') });
     expect(e.cf).toEqual({ model: 'lightgcn', runDir: path.join('results', 'notebooks', 'default', 'synthetic-lightgcn-s1') });
-    expect(e.collm.tallrecRunDir).toBe(path.join('results', 'notebooks', 'default', 'synthetic-tallrec-s1'));
+    expect(e.stage1RunDir).toBe(path.join('results', 'notebooks', 'default', 'synthetic-tallrec-s1'));
     expect(e.train).toEqual(SUITE_BUDGETS.default.recTrain);
     expect(e.testRows).toBe(SUITE_BUDGETS.default.testRows);
     expect(() => suiteRecExperiment('smoke', 'cora', null, 0)).toThrow(/cora needs a CF backbone/);
     expect(() => suiteRecExperiment('smoke', 'tallrec', 'mf', 0)).toThrow(/takes no CF backbone/);
-    expect(() => suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { cora: { rank: 2 } } })).toThrow(/needs a tag/);
-    expect(suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { cora: { rank: 2 } }, tag: 'r2' }).cora).toEqual({ rank: 2 });
+    expect(() => suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { options: { rank: 2 } } })).toThrow(/needs a tag/);
+    expect(suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { options: { rank: 2 } }, tag: 'r2' }).options).toMatchObject({ rank: 2, alpha: 4 });
   });
 });
 
