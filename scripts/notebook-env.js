@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Prepares headless notebook runs: checks (as root: installs) Debian's Jupyter and chromium packages,
-// registers the tslab kernel under <repo>/.jupyter with Debian's system python, and returns the env
-// that keeps every Jupyter/IPython/XDG folder inside the repository. Reference: docs/environment.md §4.
+// Prepares notebook runs (headless, or a Jupyter server for the browser with `server: true`): checks (as
+// root: installs) Debian's Jupyter and chromium packages, registers the tslab kernel under <repo>/.jupyter
+// with Debian's system python, and returns the env that keeps every Jupyter/IPython/XDG folder (and the
+// kernel's registration, through JUPYTER_PATH) inside the repository. Reference: docs/environment.md §4.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -17,23 +18,29 @@ const DEBIAN_PACKAGES = ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-clien
 /** Debian's own interpreter: the one apt's python3-* packages serve (a pyenv python3 on PATH has no Jupyter). */
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
-/** The command that installs DEBIAN_PACKAGES. */
-const APT_COMMAND = `apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
+/** The Debian package of the Jupyter server that `npm run lab` and the browser test start (Notebook 6; Debian has no JupyterLab). */
+const SERVER_PACKAGES = ['jupyter-notebook'];
+
+/** The command that installs `packages` (default DEBIAN_PACKAGES). */
+function aptCommand(packages = DEBIAN_PACKAGES) {
+  return `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+}
+const APT_COMMAND = aptCommand();
 
 /** Checks the Debian packages; installs the missing ones as root, else throws naming the apt-get command. */
-function ensurePackages(log) {
-  const missing = missingPackages(DEBIAN_PACKAGES);
+function ensurePackages(log, packages = DEBIAN_PACKAGES) {
+  const missing = missingPackages(packages);
   if (missing.length === 0) return;
   if (!hasDpkg()) {
-    throw new Error(`notebooks need Debian packages (${DEBIAN_PACKAGES.join(', ')}) and dpkg is not available here; ` +
-      `on Debian/Ubuntu run: sudo ${APT_COMMAND}`);
+    throw new Error(`notebooks need Debian packages (${packages.join(', ')}) and dpkg is not available here; ` +
+      `on Debian/Ubuntu run: sudo ${aptCommand(packages)}`);
   }
   if (!isRoot()) {
-    throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${APT_COMMAND}`);
+    throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with:\n  sudo ${aptCommand(packages)}`);
   }
   aptInstall(missing, log);
   const still = missingPackages(missing);
-  if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(', ')} (try: ${APT_COMMAND})`);
+  if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(', ')} (try: ${aptCommand(packages)})`);
 }
 
 /** The folders Jupyter, IPython and XDG-aware tools use, all under <repo>/.jupyter. */
@@ -66,14 +73,15 @@ function ensureKernel(env, log) {
 }
 
 /**
- * Makes the machine ready to execute the notebooks headless and returns the env vars to add to
- * process.env: JUPYTER_PATH / _CONFIG_DIR / _DATA_DIR / _RUNTIME_DIR, IPYTHONDIR and XDG_* (all inside
- * <repo>/.jupyter), and PATH with this Node first (the kernel binary is a `#!/usr/bin/env node` script).
+ * Makes the machine ready to execute the notebooks headless (and, with `server`, to serve them to a
+ * browser: Debian's jupyter-notebook too) and returns the env vars to add to process.env: JUPYTER_PATH /
+ * _CONFIG_DIR / _DATA_DIR / _RUNTIME_DIR, IPYTHONDIR and XDG_* (all inside <repo>/.jupyter), and PATH with
+ * this Node first (the kernel binary is a `#!/usr/bin/env node` script).
  * Idempotent; when everything is in place it only runs `dpkg -s` and reads kernel.json.
  */
-function ensureNotebookEnv({ quiet = false } = {}) {
+function ensureNotebookEnv({ quiet = false, server = false } = {}) {
   const log = quiet ? () => {} : (m) => process.stderr.write(`[notebook-env] ${m}\n`);
-  ensurePackages(log);
+  ensurePackages(log, server ? [...DEBIAN_PACKAGES, ...SERVER_PACKAGES] : DEBIAN_PACKAGES);
   const env = notebookDirs();
   for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true });
   ensureKernel(env, log);
@@ -81,7 +89,7 @@ function ensureNotebookEnv({ quiet = false } = {}) {
   return { ...env, PATH: `${nodeDir}${path.delimiter}${process.env.PATH ?? ''}` };
 }
 
-module.exports = { ensureNotebookEnv, DEBIAN_PACKAGES, SYSTEM_PYTHON, APT_COMMAND };
+module.exports = { ensureNotebookEnv, DEBIAN_PACKAGES, SERVER_PACKAGES, SYSTEM_PYTHON, APT_COMMAND, aptCommand };
 
 if (require.main === module) {
   try {

@@ -107,8 +107,8 @@ function cellHead(nb, index) {
  * Executes the notebooks and returns { passed: string[], failed: {name, error}[], outDir }.
  * opts: scale ('smoke'), only (['01', ...]), inPlace (false), outDir (<root>/.cache/notebooks),
  * timeout (s per cell; 900 at smoke, 7200 otherwise), build ('auto' | true | false), quiet (false),
- * figureMode ('static': showFigure writes PNGs only, since the plotly.js bundle makes every executed
- * notebook ~14 MB, too big to commit or for GitHub to render; 'both' adds the interactive figures),
+ * figureMode ('static': showFigure writes PNGs only, which GitHub renders; 'both' adds the interactive
+ * figures, which draw only where a Jupyter server serves plotly.js),
  * log (line => void).
  * Throws when the notebook environment cannot be prepared (e.g. missing Debian packages, not root).
  */
@@ -142,7 +142,8 @@ function runNotebooks(opts = {}) {
     const src = path.join(notebooksDir, name);
     const out = path.join(outDir, name);
     const env = { ...process.env, ...nbEnv, CFLLM_SCALE: scale, NO_COLOR: '1', FORCE_COLOR: '0' };
-    if (opts.inPlace) delete env.CFLLM_FIGURES_DIR;
+    // notebooks write figures to their session folder unless told: in place, the README's figures/
+    if (opts.inPlace) env.CFLLM_FIGURES_DIR = path.join(root, 'figures');
     else {
       env.CFLLM_FIGURES_DIR = path.join(outDir, 'figures');
       env.CFLLM_RUNS_DIR = runsDir;
@@ -220,12 +221,14 @@ const HELP = `usage: node scripts/run-notebooks.js [--scale smoke|default] [--on
 Executes notebooks/NN-*.ipynb headless on the tslab kernel with CFLLM_SCALE=<scale> (default smoke).
 Executed copies go to .cache/notebooks/ (figures to .cache/notebooks/figures/); --in-place writes
 passing notebooks back into notebooks/ and their figures into figures/. Figures in the notebooks are
-static PNGs unless --figure-mode both (interactive plotly too: ~14 MB per notebook). Exit status 1 if
+static PNGs (what GitHub shows) unless --figure-mode both|interactive (plotly figures that load plotly.js
+from a Jupyter server, so they stay blank in a file viewer). The notebooks' own config cells choose the
+scale and figure folder in the browser (npm run lab); here --scale and the folders above win. Exit status 1 if
 any failed. Executed copies train their own runs in <out>/runs/<pid> (fresh each call, deleted after it
 unless --keep-runs); --in-place runs use
 results/notebooks/<scale>/ (paper scale: the ML-1M table's results/runs/), reusing finished runs.`;
 
-module.exports = { runNotebooks };
+module.exports = { runNotebooks, buildLibrary };
 
 if (require.main === module) {
   try {

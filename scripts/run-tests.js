@@ -29,13 +29,13 @@ function vitest(args, env) {
 
 const userArgs = process.argv.slice(2);
 const withNotebooks = userArgs.length === 0 && process.env.CFLLM_SKIP_NOTEBOOKS !== '1';
-// set up Jupyter and Chromium first, so that the figure-export test runs on a fresh machine too
-// (a failure here is reported again, and counted, when the notebooks run)
+// set up Jupyter (with its server) and Chromium first, so that the figure-export and browser tests run on
+// a fresh machine too (a failure here is reported again, and counted, when the notebooks run)
 if (withNotebooks) {
   try {
-    require('./notebook-env').ensureNotebookEnv();
+    require('./notebook-env').ensureNotebookEnv({ server: true });
   } catch (e) {
-    process.stderr.write(`notebook set-up failed (the figure-export test will skip): ${e.message}\n`);
+    process.stderr.write(`notebook set-up failed (the figure-export and browser tests will skip): ${e.message}\n`);
   }
 }
 let [passed, failed, status] = vitest(userArgs, {});
