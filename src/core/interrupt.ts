@@ -21,6 +21,7 @@ const YIELD_MS = 100;
 let pendingSince: number | null = null;
 let watching = false;
 let lastYield = 0;
+let announcement: string | null = null;
 
 /**
  * Starts listening for SIGINT, once, but only where something already handles it (a tslab kernel does):
@@ -38,6 +39,23 @@ export function watchInterrupts(force = false): boolean {
 /** Marks an interrupt as pending, as SIGINT does: the next loop step that checks throws. */
 export function requestInterrupt(): void {
   pendingSince = Date.now();
+}
+
+/**
+ * In a kernel, writes `message` under the interrupted cell (tslab routes stderr there until the next cell
+ * runs), since tslab has already ended the cell and drops the loop's error; a later call in the same turn
+ * (runEpochLoop adding how to resume) replaces an earlier one. Outside a kernel the error reaches the caller.
+ */
+export function announceInterrupt(message: string): void {
+  if (!watching) return;
+  const first = announcement === null;
+  announcement = message;
+  if (first) {
+    setImmediate(() => {
+      process.stderr.write(`${announcement}\n`);
+      announcement = null;
+    });
+  }
 }
 
 /** Drops a pending interrupt without acting on it. */
@@ -64,5 +82,7 @@ export async function stopIfInterrupted(step: number, message: () => string): Pr
   }
   if (!interruptPending()) return;
   pendingSince = null;
-  throw new TrainingInterrupted(step, message());
+  const text = message();
+  announceInterrupt(text);
+  throw new TrainingInterrupted(step, text);
 }

@@ -1,7 +1,8 @@
 // A generic epoch loop with model selection on a validation metric (higher is better), early
 // stopping, a NaN guard and resumable state; the model-specific work comes in through hooks.
 // Reference: CoLLM's early_stoper (patience on valid AUC); nanoGPT's resumable training loop.
-import { TrainingInterrupted } from './interrupt';
+import { NonFiniteParameter } from './finite';
+import { announceInterrupt, TrainingInterrupted } from './interrupt';
 
 /** Stopping rules of the loop. */
 export interface LoopConfig {
@@ -9,6 +10,21 @@ export interface LoopConfig {
   readonly maxEpochs: number;
   /** Stop after this many epochs without a better validation metric (required). */
   readonly patience: number;
+  /** Learning rate, named in the divergence error (optional). */
+  readonly lr?: number;
+  /** An epoch's mean loss above this many times the lowest earlier one (and above the first epoch's) is divergence; 0 = off; default 4. */
+  readonly divergenceFactor?: number;
+}
+
+/** Default of LoopConfig.divergenceFactor. */
+export const DIVERGENCE_FACTOR = 4;
+
+/** Thrown when the training loss grows far above its early level (a learning rate too high for the model). */
+export class TrainingDiverged extends Error {
+  constructor(readonly epoch: number, readonly trainLoss: number, message: string) {
+    super(message);
+    this.name = 'TrainingDiverged';
+  }
 }
 
 /** One finished epoch. */
@@ -52,7 +68,10 @@ export interface LoopResult extends LoopState {
 
 /** Model-specific work plugged into the loop. */
 export interface LoopHooks {
-  /** Train one epoch; return its mean loss (NaN/Infinity stops the loop before validation). */
+  /**
+   * Train one epoch; return its mean loss (NaN/Infinity stops the loop before validation, and so does a
+   * NonFiniteParameter thrown when a parameter became non-finite in the epoch's last update).
+   */
   trainEpoch(epoch: number): Promise<number>;
   /** Validation metric after an epoch, higher is better. */
   validate(epoch: number): Promise<number>;
@@ -76,7 +95,27 @@ export async function runEpochLoop(cfg: LoopConfig, hooks: LoopHooks, from: Loop
   } catch (e) {
     if (!(e instanceof TrainingInterrupted)) throw e;
     const resume = state.nextEpoch > 0 ? `the run resumes after epoch ${state.nextEpoch - 1}, its last checkpoint` : 'no epoch had finished, so it starts over';
-    throw new TrainingInterrupted(e.step, `${e.message}; run it again to resume (${resume})`);
+    const message = `${e.message}; run it again to resume (${resume})`;
+    announceInterrupt(message);
+    throw new TrainingInterrupted(e.step, message);
+  }
+}
+
+function lrText(cfg: LoopConfig): string {
+  return cfg.lr !== undefined ? ` (learning rate ${cfg.lr})` : '';
+}
+
+/** Throws TrainingDiverged when the loss is far above its lowest earlier epoch and above the first epoch's. */
+function checkDivergence(cfg: LoopConfig, state: LoopState, epoch: number, trainLoss: number): void {
+  const factor = cfg.divergenceFactor ?? DIVERGENCE_FACTOR;
+  const first = state.history[0];
+  if (factor <= 0 || !first) return;
+  let low = state.history[0]!;
+  for (const r of state.history) if (r.trainLoss < low.trainLoss) low = r;
+  if (trainLoss > factor * low.trainLoss && trainLoss > first.trainLoss && low.trainLoss > 0) {
+    throw new TrainingDiverged(epoch, trainLoss,
+      `training diverged in epoch ${epoch}${lrText(cfg)}: mean loss ${trainLoss.toPrecision(4)}, more than ${factor}x its lowest (${low.trainLoss.toPrecision(4)} in epoch ${low.epoch}; ` +
+      `${first.trainLoss.toPrecision(4)} in epoch ${first.epoch}); lower the learning rate (--lr) and start the run again with --fresh (the checkpoints up to epoch ${epoch - 1} are kept)`);
   }
 }
 
@@ -85,11 +124,21 @@ async function epochs(cfg: LoopConfig, hooks: LoopHooks, from: LoopState, saved:
   let state = from;
   for (let epoch = state.nextEpoch; epoch < cfg.maxEpochs; epoch++) {
     const t0 = performance.now();
-    const trainLoss = await hooks.trainEpoch(epoch);
-    if (!Number.isFinite(trainLoss)) {
-      return { ...state, stoppedBy: 'nonFiniteLoss', message: `training loss became ${trainLoss} in epoch ${epoch}; kept the best checkpoint from epoch ${state.bestEpoch}` };
+    let trainLoss: number;
+    try {
+      trainLoss = await hooks.trainEpoch(epoch);
+    } catch (e) {
+      if (!(e instanceof NonFiniteParameter)) throw e;
+      return { ...state, stoppedBy: 'nonFiniteLoss', message: `${e.message} after the last update of epoch ${epoch}${lrText(cfg)}; kept the best checkpoint from epoch ${state.bestEpoch}` };
     }
+    if (!Number.isFinite(trainLoss)) {
+      return { ...state, stoppedBy: 'nonFiniteLoss', message: `training loss became ${trainLoss} in epoch ${epoch}${lrText(cfg)}; kept the best checkpoint from epoch ${state.bestEpoch}` };
+    }
+    checkDivergence(cfg, state, epoch, trainLoss);
     const valid = await hooks.validate(epoch);
+    if (Number.isNaN(valid)) {
+      return { ...state, stoppedBy: 'nonFiniteLoss', message: `the validation metric is NaN after epoch ${epoch} (non-finite scores?)${lrText(cfg)}; kept the best checkpoint from epoch ${state.bestEpoch}` };
+    }
     const improved = valid > state.bestValid;
     if (improved) await hooks.onBest(epoch, valid);
     const record: EpochRecord = { epoch, trainLoss, valid, improved, seconds: (performance.now() - t0) / 1000 };

@@ -58,6 +58,26 @@ describe('runEpochLoop under an interrupt', () => {
   });
 });
 
+describe('announceInterrupt', () => {
+  it('in a kernel writes the last message of a turn to stderr once (tslab puts it under the interrupted cell)', async () => {
+    watchInterrupts(true);
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => { written.push(s); return true; }) as typeof process.stderr.write;
+    try {
+      const loop = runEpochLoop({ maxEpochs: 2, patience: 2 }, {
+        trainEpoch: async () => { requestInterrupt(); await stopIfInterrupted(0, () => 'interrupted at step 0'); return 1; },
+        validate: async () => 0, onBest: async () => undefined, onEpochEnd: async () => undefined,
+      });
+      await expect(loop).rejects.toThrow(TrainingInterrupted);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written).toEqual(['interrupted at step 0; run it again to resume (no epoch had finished, so it starts over)\n']);
+  });
+});
+
 describe('an interrupted CF run', () => {
   const data = loadDataset('synthetic-tiny');
   const exp = makeCFExperiment({ dataset: 'synthetic-tiny', model: 'mf', seed: 5, backend: 'wasm', train: { maxEpochs: 4, patience: 100, lr: 1e-2, batchSize: 256 }, modelOptions: { dEmb: 8 } });
