@@ -1,6 +1,7 @@
 // The CF models by name, with the training settings CoLLM used for each on ML-1M.
 // Reference: docs/methods.md §3; CoLLM baseline_train_*_ood.py.
 import type { CFTrainConfig } from './train';
+import { CONTENT } from './content';
 import { DIN } from './din';
 import { LIGHTGCN } from './lightgcn';
 import { MF } from './mf';
@@ -13,6 +14,7 @@ export const CF_SPECS: Readonly<Record<CFKind, CFSpec<CFCommonConfig>>> = Object
   lightgcn: LIGHTGCN as unknown as CFSpec<CFCommonConfig>,
   sasrec: SASREC as unknown as CFSpec<CFCommonConfig>,
   din: DIN as unknown as CFSpec<CFCommonConfig>,
+  content: CONTENT as unknown as CFSpec<CFCommonConfig>,
 });
 
 /** Training settings per model (CoLLM's ML-1M runs); anything not named uses CF_TRAIN_DEFAULTS. */
@@ -24,6 +26,8 @@ export const CF_TRAIN_PRESETS: Readonly<Record<CFKind, Partial<CFTrainConfig>>> 
   sasrec: { lr: 1e-2, weightDecay: 1e-2, batchSize: 2048, patience: 100 },
   // CoLLM ships no DIN training script; the paper's setting
   din: { lr: 1e-4, weightDecay: 1e-4 },
+  // the content baseline (logistic regression, no ids): convex, converges in ~10 epochs at lr 5e-2
+  content: { lr: 5e-2, weightDecay: 1e-5, batchSize: 1024, patience: 3 },
 });
 
 /** Names of the models, in the order tables list them. */

@@ -148,7 +148,7 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   }
   writeJsonAtomic(configFile, saved);
 
-  const model: CFModel = spec.init(modelCfg, makeRng(experiment.seed), train);
+  const model: CFModel = spec.init(modelCfg, makeRng(experiment.seed), train, dataset.items);
   const adam: AdamState = initAdamState(model.params);
   let from: LoopState = FRESH_LOOP;
   try {
