@@ -2,6 +2,9 @@
 // preferences, items have titles, genres, release years and latent traits; ratings depend on both the
 // collaborative (latent) structure and genre affinity; some users and items arrive only in later months
 // (cold rows in valid/test). It is emitted as raw ratings and goes through the same protocol builder.
+// Versions: v1 (random adjective + noun titles, weak genre effect) stays reproducible; v2, the default,
+// draws title words from genre-associated vocabulary and gives preferences a strong genre part, so text
+// that knows genres carries signal on cold rows while CF still leads on warm ones. Reference: docs/data.md.
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { makeRng, type Rng } from '../core/rng';
 import { buildProtocolDataset, type Protocol } from './protocol';
@@ -30,14 +33,21 @@ export interface SyntheticConfig {
   readonly genreWeight: number;
   /** Std of the rating noise. */
   readonly noise: number;
+  /** Generator version: 1 = random titles (kept reproducible), 2 = titles from genre vocabulary (default). */
+  readonly version: 1 | 2;
+  /** v2: share of title words drawn from the item's genres' vocabulary (the rest are neutral words). */
+  readonly titleGenreShare: number;
   /** Seed of every random draw of the generator (presets: 7). */
   readonly seed: number;
 }
 
-/** Named sizes: `tiny` for tests (~5k ratings), `default` for the demo (~50k ratings). */
+/** Named sizes: `tiny` for tests (~5k ratings), `default` for the demo (~50k ratings); `-v1` = the first generator. */
 export const SYNTHETIC_PRESETS = {
-  tiny: { nUsers: 150, nItems: 120, latentDim: 4, meanRatingsPerUser: 50, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 2.0, genreWeight: 0.8, noise: 0.4, seed: 7 },
-  default: { nUsers: 800, nItems: 1200, latentDim: 8, meanRatingsPerUser: 60, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 1.6, genreWeight: 0.8, noise: 0.5, seed: 7 },
+  tiny: { nUsers: 150, nItems: 100, latentDim: 4, meanRatingsPerUser: 60, months: 12, lateUserShare: 0.1, lateItemShare: 0.2, cfWeight: 3.0, genreWeight: 2.6, noise: 0.4, version: 2, titleGenreShare: 0.7, seed: 7 },
+  // measured (2026-12-07): genre-only logistic regression test AUC 0.70 (warm 0.70, cold 0.68); MF warm 0.77, cold 0.51
+  default: { nUsers: 800, nItems: 600, latentDim: 8, meanRatingsPerUser: 90, months: 12, lateUserShare: 0.1, lateItemShare: 0.2, cfWeight: 3.0, genreWeight: 2.6, noise: 0.4, version: 2, titleGenreShare: 0.7, seed: 7 },
+  'tiny-v1': { nUsers: 150, nItems: 120, latentDim: 4, meanRatingsPerUser: 50, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 2.0, genreWeight: 0.8, noise: 0.4, version: 1, titleGenreShare: 0, seed: 7 },
+  'default-v1': { nUsers: 800, nItems: 1200, latentDim: 8, meanRatingsPerUser: 60, months: 12, lateUserShare: 0.15, lateItemShare: 0.1, cfWeight: 1.6, genreWeight: 0.8, noise: 0.5, version: 1, titleGenreShare: 0, seed: 7 },
 } as const satisfies Record<string, SyntheticConfig>;
 
 /** Preset names. */
@@ -60,6 +70,30 @@ const ADJ = ['Silent', 'Broken', 'Golden', 'Last', 'Hidden', 'Crimson', 'Lonely'
   'Forgotten', 'Endless', 'Midnight', 'Electric', 'Little', 'Dark', 'Bright', 'Lost', 'Savage', 'Quiet', 'Painted', 'Restless'];
 const NOUN = ['River', 'Garden', 'Kingdom', 'Road', 'Summer', 'Harbor', 'Mirror', 'Empire', 'Highway', 'Island', 'Promise', 'Station',
   'Shadow', 'Frontier', 'Orchard', 'Storm', 'Carnival', 'Letter', 'Circus', 'Valley', 'Machine', 'Canyon', 'Lantern', 'Horizon'];
+/** v2 title vocabulary per genre (same order as GENRES): words a real title of that genre might use. */
+const GENRE_WORDS: readonly (readonly string[])[] = [
+  ['Fury', 'Strike', 'Bullet', 'Fist', 'Blast', 'Target', 'Steel', 'Chase', 'Vengeance', 'Force'],
+  ['Quest', 'Treasure', 'Journey', 'Voyage', 'Jungle', 'Expedition', 'Odyssey', 'Explorer', 'Compass', 'Map'],
+  ['Cartoon', 'Bunny', 'Toon', 'Doodle', 'Puppet', 'Crayon', 'Sketch', 'Animated', 'Pixel', 'Critter'],
+  ['Puppy', 'Kids', 'Teddy', 'Playground', 'Lollipop', 'Bedtime', 'Kitten', 'Toybox', 'Balloon', 'Schoolyard'],
+  ['Crazy', 'Wedding', 'Party', 'Goofy', 'Holiday', 'Nutty', 'Funny', 'Blunder', 'Prank', 'Silly'],
+  ['Heist', 'Mob', 'Gangster', 'Racket', 'Cartel', 'Hustle', 'Getaway', 'Stickup', 'Godfather', 'Bandit'],
+  ['Truth', 'Portrait', 'Inside', 'Chronicle', 'Report', 'Witness', 'Archive', 'Record', 'Footage', 'Study'],
+  ['Tears', 'Family', 'Memory', 'Life', 'Sorrow', 'Mother', 'Father', 'Years', 'Grace', 'Choices'],
+  ['Dragon', 'Wizard', 'Sword', 'Enchanted', 'Sorcerer', 'Elf', 'Spell', 'Unicorn', 'Realm', 'Magic'],
+  ['Alley', 'Smoke', 'Dame', 'Noir', 'Neon', 'Gumshoe', 'Rain', 'Fedora', 'Double', 'Nightclub'],
+  ['Blood', 'Scream', 'Grave', 'Curse', 'Haunting', 'Demon', 'Zombie', 'Skull', 'Nightmare', 'Crypt'],
+  ['Song', 'Melody', 'Dance', 'Chorus', 'Rhythm', 'Broadway', 'Singing', 'Ballad', 'Tune', 'Stage'],
+  ['Clue', 'Riddle', 'Puzzle', 'Secret', 'Enigma', 'Detective', 'Cipher', 'Whisper', 'Vanishing', 'Key'],
+  ['Love', 'Heart', 'Kiss', 'Bride', 'Valentine', 'Romance', 'Darling', 'Sweetheart', 'Affair', 'Honeymoon'],
+  ['Star', 'Galaxy', 'Robot', 'Planet', 'Android', 'Alien', 'Orbit', 'Cyborg', 'Nebula', 'Laser'],
+  ['Danger', 'Fear', 'Trap', 'Panic', 'Edge', 'Hostage', 'Pursuit', 'Paranoia', 'Countdown', 'Stalker'],
+  ['Battle', 'Soldier', 'Front', 'Siege', 'Platoon', 'Trenches', 'Regiment', 'Bomber', 'Invasion', 'Victory'],
+  ['Gun', 'Outlaw', 'Ranch', 'Sheriff', 'Dust', 'Saddle', 'Cowboy', 'Rider', 'Prairie', 'Stagecoach'],
+];
+const NEUTRAL = ['River', 'Garden', 'Road', 'Summer', 'Harbor', 'Mirror', 'Highway', 'Island', 'Station', 'Valley', 'Last', 'Little',
+  'Golden', 'Lost', 'Great', 'First', 'Long', 'Big', 'Old', 'New', 'Second', 'Far', 'Hidden', 'Bright'];
+
 const OCCUPATIONS = ['student', 'engineer', 'artist', 'writer', 'doctor', 'educator', 'programmer', 'retired', 'sales', 'other'];
 
 function makeTitle(rng: Rng, year: number, used: Set<string>): string {
@@ -69,6 +103,19 @@ function makeTitle(rng: Rng, year: number, used: Set<string>): string {
     const t = attempt < 8 ? `${base} (${year})` : `${base} ${attempt - 6} (${year})`;
     const withArticle = rng.next() < 0.25 ? t.replace(/^(\S+ \S+)/, '$1, The') : t;
     if (!used.has(withArticle)) { used.add(withArticle); return withArticle; }
+  }
+}
+
+/** v2: a title whose words come mostly from the genres' vocabulary, e.g. "Blood Grave Night (1987)". */
+function makeTitleV2(rng: Rng, genres: readonly number[], year: number, share: number, used: Set<string>): string {
+  const word = (): string => (rng.next() < share ? GENRE_WORDS[genres[rng.int(genres.length)]!]![rng.int(10)]! : NEUTRAL[rng.int(NEUTRAL.length)]!);
+  for (let attempt = 0; ; attempt++) {
+    const u = rng.next();
+    const a = word(), b = word();
+    const base = u < 0.25 ? `${a} of the ${b}` : u < 0.5 ? `The ${a} ${b}` : u < 0.65 ? `${a}` : `${a} ${b}`;
+    const t = attempt < 12 ? `${base} (${year})` : `${base} ${attempt - 10} (${year})`;
+    const withArticle = t.startsWith('The ') ? t.replace(/^The (.+?) \((\d{4})\)$/, (_m, x: string, y: string) => (rng.next() < 0.5 ? `${x}, The (${y})` : `The ${x} (${y})`)) : t;
+    if (!used.has(withArticle) && !/ (\w+) \1\b/.test(` ${base}`)) { used.add(withArticle); return withArticle; }
   }
 }
 
@@ -87,6 +134,8 @@ export function makeSyntheticConfig(opts: SyntheticPreset | Partial<SyntheticCon
   checkInt('synthetic', 'months', c.months, 12);
   checkRange('synthetic', 'lateUserShare', c.lateUserShare, 0, 0.9);
   checkRange('synthetic', 'lateItemShare', c.lateItemShare, 0, 0.9);
+  if (c.version !== 1 && c.version !== 2) throw new Error(`synthetic: version must be 1 or 2, got ${String(c.version)}`);
+  checkRange('synthetic', 'titleGenreShare', c.titleGenreShare, 0, 1);
   checkInt('synthetic', 'seed', c.seed, 0);
   return c;
 }
@@ -110,7 +159,8 @@ export function syntheticWorld(opts: SyntheticPreset | Partial<SyntheticConfig> 
     for (const x of gs) for (let d = 0; d < c.latentDim; d++) v[d]! += 0.5 * genreTaste[x]![d]! / gs.length;
     const late = rng.next() < c.lateItemShare;
     const year = late ? 2000 : 1930 + Math.floor(70 * Math.sqrt(rng.next()));
-    items.set(i + 1, { title: makeTitle(rng, year, used), genres: gs.map((x) => GENRES[x]!), year });
+    const title = c.version === 1 ? makeTitle(rng, year, used) : makeTitleV2(rng, gs, year, c.titleGenreShare, used);
+    items.set(i + 1, { title, genres: gs.map((x) => GENRES[x]!), year });
     itemVec.push(v);
     itemGenres.push(gs);
     itemPop.push(Math.exp(1.1 * rng.normal()));
