@@ -4,6 +4,7 @@
 // Reference: CoLLM baseline_train_*_ood.py (Adam(weight_decay=wd), BCEWithLogitsLoss).
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
+import { assertFiniteParameters } from '../core/finite';
 import { ADAM_DEFAULTS, adamStep, type AdamConfig, type AdamState } from '../core/optim';
 import type { Rng } from '../core/rng';
 import { batchRows, makeRowBatch } from '../data/batching';
@@ -85,6 +86,8 @@ export async function trainEpoch<C extends CFCommonConfig>(
       disposeCFBatch(batch);
     }
   }
+  // the loss of the last update is computed before it: only the parameters show whether it broke them
+  await assertFiniteParameters(model.params);
   return total / Math.max(n, 1);
 }
 

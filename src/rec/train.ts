@@ -13,6 +13,7 @@ import { bceWithLogits } from '../core/loss';
 import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
+import { assertFiniteParameters } from '../core/finite';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { stopIfInterrupted } from '../core/interrupt';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
@@ -151,7 +152,7 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
     log(`${method.name}: resuming at epoch ${from.nextEpoch} (best valid AUC ${from.bestValid.toFixed(4)})`);
   }
   try {
-    const result = await runEpochLoop({ maxEpochs: c.maxEpochs, patience: c.patience }, {
+    const result = await runEpochLoop({ maxEpochs: c.maxEpochs, patience: c.patience, lr: c.lr }, {
       trainEpoch: async (epoch) => {
         let sum = 0;
         for (let it = 0; it < c.itersPerEpoch; it++) {
@@ -168,6 +169,7 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
           tf.dispose(Object.values(grads));
           sum += loss;
         }
+        await assertFiniteParameters(params);  // the last update's effect is not in any loss yet
         return sum / c.itersPerEpoch;
       },
       validate: async () => {

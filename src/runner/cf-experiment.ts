@@ -160,7 +160,7 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
     } else {
       log(`training ${experiment.model} on ${dataset.name} (${train.label.length} train rows), seed ${experiment.seed}, backend ${backend.name}`);
     }
-    const result = await runEpochLoop({ maxEpochs: trainCfg.maxEpochs, patience: trainCfg.patience }, {
+    const result = await runEpochLoop({ maxEpochs: trainCfg.maxEpochs, patience: trainCfg.patience, lr: trainCfg.lr }, {
       trainEpoch: (epoch) => trainEpoch(spec, model, train, trainCfg, adam, epochRng(experiment.seed, epoch)),
       validate: async () => auc(valid.label, await scoreSplit(spec, model, valid, trainCfg.evalBatchSize)),
       onBest: async () => saveCFCheckpoint(bestFile, model, null),
