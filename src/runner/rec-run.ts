@@ -63,7 +63,8 @@ function checkCFRun(exp: RecExperimentConfig, dir: string): number {
 /** The finished stage-1 run a config names, checked: finished, the planned method and options, same dataset and LLM. */
 function checkStage1Run(exp: RecExperimentConfig, dir: string, plan: { method: string; options: Readonly<Record<string, unknown>> }, llmDir: string): string {
   const saved = finishedRunConfig<Partial<RecExperimentConfig>>(dir, `the ${plan.method} stage 1`, '--stage1-run');
-  if (saved.method !== plan.method) throw new Error(`--stage1-run ${dir}: is a ${String(saved.method)} run; ${exp.method} starts from a ${plan.method} run`);
+  if (typeof saved.method !== 'string') throw new Error(`--stage1-run ${dir}: not an LLM-recommender run (its config.json names no method); ${exp.method} starts from a ${plan.method} run`);
+  if (saved.method !== plan.method) throw new Error(`--stage1-run ${dir}: is a ${saved.method} run; ${exp.method} starts from a ${plan.method} run`);
   if (saved.dataset !== exp.dataset || !sameDir(saved.dataDir ?? null, exp.dataDir)) throw new Error(`--stage1-run ${dir}: trained on ${String(saved.dataset)}, this run is on ${exp.dataset}`);
   const theirLlm = resolveModelDir(saved.llmDir == null ? undefined : projectPath(saved.llmDir));
   if (path.resolve(theirLlm) !== path.resolve(llmDir)) throw new Error(`--stage1-run ${dir}: trained on the LLM in ${theirLlm}, this run uses ${llmDir}`);
