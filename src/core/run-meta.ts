@@ -57,11 +57,11 @@ export interface RunMeta {
   readonly host: { readonly cpu: string; readonly cores: number; readonly platform: string };
 }
 
-/** The issue-17 `meta` block of a results table: flat provenance fields of a RunMeta. */
+/** The `meta` block of a results table's run: flat provenance fields of a RunMeta (null where an older result lacks one). */
 export interface ProvenanceSummary {
   readonly gitCommit: string | null;
   readonly gitDirty: boolean | null;
-  readonly codeHash: string;
+  readonly codeHash: string | null;
   readonly backend: string;
   readonly matmulPath: string;
   readonly versions: RunMeta['versions'];
@@ -178,11 +178,18 @@ export function startRun(a: StartRunOptions | number, backend?: BackendInfo, roo
   };
 }
 
-/** The flat provenance block of a results table (issue 17's `meta`) from a run's RunMeta. */
+/**
+ * The flat provenance block of a results table from a run's RunMeta; results written before these
+ * fields existed give null for them, and their "<commit>-dirty" stamps are split into commit + flag.
+ */
 export function provenanceSummary(meta: RunMeta): ProvenanceSummary {
+  const m = meta as Partial<RunMeta> & Pick<RunMeta, 'backend' | 'versions'>;
+  const legacyDirty = typeof m.gitCommit === 'string' && m.gitCommit.endsWith('-dirty');
   return {
-    gitCommit: meta.gitCommit, gitDirty: meta.gitDirty, codeHash: meta.codeHash, backend: meta.backend.name,
-    matmulPath: meta.backend.matmulPath, versions: meta.versions, datasetHash: meta.datasetHash, llmHash: meta.llmHash,
+    gitCommit: legacyDirty ? m.gitCommit!.slice(0, -'-dirty'.length) : m.gitCommit ?? null,
+    gitDirty: m.gitDirty ?? (legacyDirty ? true : null),
+    codeHash: m.codeHash ?? null, backend: m.backend.name, matmulPath: m.backend.matmulPath, versions: m.versions,
+    datasetHash: m.datasetHash ?? null, llmHash: m.llmHash ?? null,
   };
 }
 

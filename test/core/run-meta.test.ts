@@ -130,6 +130,13 @@ describe('startRun', () => {
     });
   });
 
+  it('summarises results written before these fields existed, splitting their "-dirty" stamps', () => {
+    const old = { wallSeconds: 5, seed: 0, backend, versions: { node: 'v20', tfjs: '4.22.0', kit: '0.1.0' }, gitCommit: 'abc123def456-dirty' };
+    expect(provenanceSummary(old as never)).toEqual({
+      gitCommit: 'abc123def456', gitDirty: true, codeHash: null, backend: 'cpu', matmulPath: 'tfjs-cpu', versions: old.versions, datasetHash: null, llmHash: null,
+    });
+  });
+
   it('keeps the legacy (seed, backend, root) call working, without hashes of data or model', () => {
     const meta = startRun(3, backend, projectRoot()).finish();
     expect(meta.seed).toBe(3);
