@@ -44,7 +44,7 @@ runMain(async () => {
   const outDir = lmCardOutDir(dir, root, f['out'] as string | undefined);
   assertOutsideInputs('--out', outDir, [{ flag: '--corpus', dir: corpus }]);
   const backend = await initBackend(parseBackendChoice(f['backend'] as string | undefined ?? readEnv('CFLLM_BACKEND'), '--backend'));
-  const run = startRun(0, backend, root);
+  const run = startRun({ seed: 0, backend, projectRoot: root, llmDir: dir, dataset: { kind: 'files', dir: corpus, files: ['train.txt.gz', 'valid.txt.gz'].map((n) => path.join(corpus, n)) } });
   const m = loadHfModel(dir);
   const tok = await loadTokenizer(dir);
   const log = (s: string) => process.stdout.write(s + '\n');
