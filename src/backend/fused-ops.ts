@@ -4,13 +4,7 @@
 // gradients. Use them only when fusedKernelsAvailable(); callers keep the op composition otherwise.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm, type NativeGemm } from './native-gemm';
-
-/** The parts of the wasm backend object the kernels touch (not exported by tfjs's typings). */
-interface HeapBackend {
-  makeOutput: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
-  dataIdMap: { get: (dataId: object) => { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
-}
+import type { WasmBackendInternals } from './wasm-internals';
 
 type Fused = Required<Pick<NativeGemm, 'rmsNorm' | 'rmsNormGrad' | 'swiglu' | 'swigluGrad' | 'ropeHeads' | 'maskedSoftmax' | 'maskedSoftmaxGrad'>>;
 
@@ -30,7 +24,7 @@ type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: u
 
 /** Allocates the outputs, then calls f with the heap and the byte offsets of inputs and outputs (after allocation: growth detaches the heap). */
 function onHeap(args: Args, names: string[], outShapes: number[][], f: (nat: Fused, heap: ArrayBuffer, off: number[]) => void): tf.TensorInfo[] {
-  const b = args.backend as HeapBackend;
+  const b = args.backend as unknown as WasmBackendInternals;
   const outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
   const off = (t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
   const ins = names.map((n) => {

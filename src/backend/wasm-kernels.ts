@@ -4,20 +4,7 @@
 // Reference: docs/environment.md §2; XNNPACK via @tensorflow/tfjs-backend-wasm 4.22.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
-
-/** The parts of the wasm backend object these kernels touch (not exported by tfjs's typings). */
-interface WasmBackendInternals {
-  wasm: {
-    cwrap: (name: string, ret: null, args: string[]) => (...a: unknown[]) => void;
-    tfjs: { disposeData: (id: number) => void };
-    HEAPU8: Uint8Array;
-  };
-  dataIdMap: { get: (dataId: object) => { id: number; memoryOffset: number; refCount: number }; delete: (dataId: object) => void };
-  makeOutput: (shape: number[], dtype: tf.DataType, memoryOffset?: number | null) => tf.TensorInfo;
-  disposeData: (dataId: object, force?: boolean) => boolean;
-  typedArrayFromHeap: (t: tf.TensorInfo) => Float32Array | Int32Array | Uint8Array;
-  incRef: (dataId: object) => void;
-}
+import type { WasmBackendInternals } from './wasm-internals';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 

@@ -4,6 +4,7 @@
 // addon's vectorised version runs when it is loaded (3-20x faster than the JS loop here).
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
+import type { CpuBackendInternals, WasmBackendInternals } from './wasm-internals';
 
 const KERNEL = 'KitSoftmaxXent';
 
@@ -40,13 +41,6 @@ function xentInto(x: Float32Array, y: Int32Array, V: number, loss: Float32Array,
   }
 }
 
-interface HeapBackend {
-  makeOutput: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
-  typedArrayFromHeap: (t: tf.TensorInfo) => Float32Array | Int32Array;
-  dataIdMap: { get: (dataId: object) => { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
-}
-interface JsBackend { readSync: (id: object) => Float32Array | Int32Array; makeTensorInfo: (s: number[], d: tf.DataType, v: Float32Array) => tf.TensorInfo }
 
 let registered = false;
 function register(): void {
@@ -55,7 +49,7 @@ function register(): void {
   tf.registerKernel({
     kernelName: KERNEL, backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as HeapBackend;
+      const b = backend as unknown as WasmBackendInternals;
       const { logits, targets } = inputs as Record<string, tf.TensorInfo>;
       const [N, V] = logits!.shape as [number, number];
       const loss = b.makeOutput([N], 'float32'), d = b.makeOutput([N, V], 'float32');
@@ -72,7 +66,7 @@ function register(): void {
   tf.registerKernel({
     kernelName: KERNEL, backendName: 'cpu',
     kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as JsBackend;
+      const b = backend as unknown as CpuBackendInternals;
       const { logits, targets } = inputs as Record<string, tf.TensorInfo>;
       const [N, V] = logits!.shape as [number, number];
       const loss = new Float32Array(N), d = new Float32Array(N * V);
