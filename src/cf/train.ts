@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { assertFiniteParameters } from '../core/finite';
+import { withHeapContext } from '../backend/heap';
 import { ADAM_DEFAULTS, adamStep, type AdamConfig, type AdamState } from '../core/optim';
 import type { Rng } from '../core/rng';
 import { batchRows, makeRowBatch } from '../data/batching';
@@ -71,7 +72,8 @@ export async function trainEpoch<C extends CFCommonConfig>(
     const batch = toCFBatch(makeRowBatch(train, rows, model.config.maxHistory, model.config.nItems));
     try {
       const mode: ForwardMode = { training: true, seed: rng.int(2 ** 31) };
-      const { value: cost, grads } = namedGrads(() => cfLoss(spec, model, batch, mode), model.params);
+      const { value: cost, grads } = withHeapContext({ what: 'a CF training step', model: spec.kind, batchSize: rows.length, hint: 'a smaller --dim' },
+        () => namedGrads(() => cfLoss(spec, model, batch, mode), model.params));
       const value = (await cost.data())[0]!;
       cost.dispose();
       if (!Number.isFinite(value)) {
@@ -98,7 +100,7 @@ export async function scoreSplit<C extends CFCommonConfig>(spec: CFSpec<C>, mode
     await stopIfInterrupted(rows[0]!, () => `interrupted while scoring (row ${rows[0]} of ${out.length})`);
     const batch = toCFBatch(makeRowBatch(split, rows, model.config.maxHistory, model.config.nItems));
     try {
-      const logits = spec.score(model, batch, { training: false, seed: 0 });
+      const logits = withHeapContext({ what: 'CF scoring', model: spec.kind, batchSize: rows.length }, () => spec.score(model, batch, { training: false, seed: 0 }));
       out.set(await logits.data(), rows[0]!);
       logits.dispose();
     } finally {

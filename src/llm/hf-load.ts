@@ -9,6 +9,7 @@ import { readSafetensors, type SafeTensor } from '../core/safetensors';
 import { llamaConfigFromHf, type LlamaConfig } from './config';
 import { expectedHfShapes, type LlamaLayerWeights, type LlamaModel } from './weights';
 import { ownedVariable } from '../core/variable';
+import { withHeapContext } from '../backend/heap';
 
 /** One stored tensor and the file it came from (for error messages). */
 export interface StoredTensor {
@@ -111,13 +112,29 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
     process.emitWarning(`${head.file}: lm_head.weight differs from model.embed_tokens.weight, but config.json has tie_word_embeddings true: ` +
       'the embedding is used as the output head (as transformers does); set tie_word_embeddings false if the stored head is meant', 'CfLlmKitWarning');
   }
-  // every check passed: only now create tensors, so a failed load leaks nothing
+  // every check passed: only now create tensors; a failure while creating them (out of memory) frees
+  // the ones made so far and says which model and how much heap
+  const created: tf.Tensor[] = [];
+  const heapCtx = { what: 'loading the model', model: dir, hint: 'loading a smaller model' };
   const get = (name: string): tf.Tensor => {
     const e = tensors.get(name)!;
-    const t = tf.tensor(e.t.data as Float32Array, expected.get(name)!, 'float32');
-    if (!opts.trainable) return t;
-    return ownedVariable(t);
+    const t = withHeapContext(heapCtx, () => {
+      const x = tf.tensor(e.t.data as Float32Array, expected.get(name)!, 'float32');
+      return opts.trainable ? ownedVariable(x) : x;
+    });
+    created.push(t);
+    return t;
   };
+  try {
+    return buildModel(config, get);
+  } catch (e) {
+    tf.dispose(created);
+    throw e;
+  }
+}
+
+/** The model from its tensors, fetched by Hugging Face name through `get`. */
+function buildModel(config: LlamaConfig, get: (name: string) => tf.Tensor): LlamaModel {
   const layers: LlamaLayerWeights[] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const p = `model.layers.${i}.`;

@@ -14,6 +14,7 @@ import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { assertFiniteParameters } from '../core/finite';
+import { withHeapContext } from '../backend/heap';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { stopIfInterrupted } from '../core/interrupt';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
@@ -97,7 +98,7 @@ export async function scoreRows(method: RecMethod, enc: EncodedPrompts, split: I
   for (let s = 0; s < idx.length; s += batchSize) {
     await stopIfInterrupted(s, () => `${method.name}: interrupted while scoring (row ${s} of ${idx.length})`);
     const b = makePromptBatch(enc, split, idx.slice(s, s + batchSize), padId);
-    const l = method.logits(b, { training: false, seed: 0 });
+    const l = withHeapContext({ what: 'scoring', model: method.name, batchSize: b.B, seqLen: b.T }, () => method.logits(b, { training: false, seed: 0 }));
     out.set(await l.data() as Float32Array, s);
     l.dispose();
   }
@@ -161,7 +162,8 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
           const rng = makeRng((c.seed * 1000003 + step * 7919 + 5) | 0);
           const rows = Array.from({ length: c.batchSize }, () => rng.int(nTrain));
           const batch = makePromptBatch(inp.train.enc, inp.train.split, rows, inp.padId);
-          const { value, grads } = namedGrads(() => tf.tidy(() => bceWithLogits(method.logits(batch, { training: true, seed: step }), batch.label)), params);
+          const { value, grads } = withHeapContext({ what: 'an LLM training step', model: method.name, batchSize: batch.B, seqLen: batch.T },
+            () => namedGrads(() => tf.tidy(() => bceWithLogits(method.logits(batch, { training: true, seed: step }), batch.label)), params));
           const loss = (await value.data())[0]!;
           value.dispose();
           if (!Number.isFinite(loss)) { tf.dispose(Object.values(grads)); return loss; }
