@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { codeHash, datasetHash, defaultHashCacheFile, llmHash, type DatasetContent } from './content-hash';
 import { gitState } from './git-info';
 import { readJson, writeJsonAtomic } from './io';
+import type { ProgressCallback } from './progress';
 import type { BackendInfo } from './types';
 
 /** One process's share of a run (a run killed and resumed has several). */
@@ -175,6 +176,17 @@ export function startRun(a: StartRunOptions | number, backend?: BackendInfo, roo
       store(meta);
       return meta;
     },
+  };
+}
+
+/**
+ * A progress callback that stores the run's wall time (run.checkpoint()) at every epoch event, which
+ * the training loops emit right after writing their resume point, then forwards the event to `cb`.
+ */
+export function checkpointOnEpochs(run: Pick<RunHandle, 'checkpoint'>, cb?: ProgressCallback): ProgressCallback {
+  return (line, e) => {
+    if (e.kind === 'epoch') run.checkpoint();
+    cb?.(line, e);
   };
 }
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { codeHash } from '../../src/core/content-hash';
 import { gitState } from '../../src/core/git-info';
 import { projectRoot } from '../../src/core/paths';
-import { finishedResult, PROVENANCE_FILE, provenanceSummary, startRun } from '../../src/core/run-meta';
+import { checkpointOnEpochs, finishedResult, PROVENANCE_FILE, provenanceSummary, startRun } from '../../src/core/run-meta';
 import type { BackendInfo } from '../../src/core/types';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-run-meta-'));
@@ -144,6 +144,18 @@ describe('startRun', () => {
     expect(meta.datasetHash).toBeNull();
     expect(meta.llmHash).toBeNull();
     expect(meta.wallSeconds).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('checkpointOnEpochs', () => {
+  it('checkpoints on epoch events only and forwards every event', () => {
+    let n = 0;
+    const seen: string[] = [];
+    const cb = checkpointOnEpochs({ checkpoint: () => { n++; } }, (line) => seen.push(line));
+    cb('note', { kind: 'note', text: 'note' });
+    cb('epoch 0', { kind: 'epoch', loop: 'rec', run: 'CoRA', epoch: 0, trainLoss: 0.6, validAuc: 0.6, improved: true, seconds: 1 });
+    expect(n).toBe(1);
+    expect(seen).toEqual(['note', 'epoch 0']);
   });
 });
 
