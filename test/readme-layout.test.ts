@@ -1,5 +1,6 @@
 // The README's "Layout" block names every folder of src/ and every tracked top-level folder, and
 // nothing that does not exist.
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
@@ -14,10 +15,15 @@ function layoutEntries(): string[] {
   return m[1]!.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean).map((p) => p.replace(/\/$/, ''));
 }
 
-/** Top-level folders that .gitignore leaves out entirely (`name/` lines), plus hidden ones. */
-function ignoredTopLevel(): Set<string> {
-  const lines = fs.readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n');
-  return new Set(lines.map((l) => /^\/?([\w.-]+)\/$/.exec(l.trim())?.[1]).filter((x): x is string => x !== undefined));
+/** Top-level folders git tracks (null outside a git checkout, e.g. an unpacked tarball). */
+function trackedTopLevel(): string[] | null {
+  let out: string;
+  try {
+    out = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+  } catch {
+    return null;
+  }
+  return [...new Set(out.split('\n').filter((f) => f.includes('/')).map((f) => f.split('/')[0]!))].filter((d) => !d.startsWith('.'));
 }
 
 describe('README layout', () => {
@@ -26,11 +32,10 @@ describe('README layout', () => {
     const srcDirs = fs.readdirSync(path.join(ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `src/${d.name}`);
     expect(srcDirs.filter((d) => !entries.includes(d))).toEqual([]);
   });
-  it('lists every top-level folder that is not ignored', () => {
-    const ignored = ignoredTopLevel();
-    const top = fs.readdirSync(ROOT, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !ignored.has(d.name) && d.name !== 'src').map((d) => d.name);
-    expect(top.filter((d) => !entries.includes(d))).toEqual([]);
+  it('lists every top-level folder git tracks', () => {
+    const top = trackedTopLevel();
+    if (top === null) return; // not a git checkout: nothing to compare with
+    expect(top.filter((d) => d !== 'src' && !entries.includes(d))).toEqual([]);
   });
   it('lists nothing that does not exist', () => {
     expect(entries.filter((e) => !fs.existsSync(path.join(ROOT, e)))).toEqual([]);
