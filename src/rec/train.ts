@@ -48,7 +48,7 @@ export interface RecTrainConfig {
   readonly itersPerEpoch: number;
   /** Most epochs to train (the hard cap); also sets the length of the cosine schedule; default 20. */
   readonly maxEpochs: number;
-  /** Epochs without a better validation AUC before stopping; default 20. */
+  /** Epochs without a better validation AUC before stopping; default 5. */
   readonly patience: number;
   /** Rows scored per forward pass at evaluation; default 32. */
   readonly evalBatchSize: number;
