@@ -1,0 +1,247 @@
+// Domain-adaptive pretraining: continues pretraining a base LM on domain text (item knowledge, the
+// genre-match skill) mixed with a replay of its general corpus (Gutenberg + facts) so that general
+// knowledge is kept. Same optimiser and guards as pretraining (AdamW 0.9/0.95, warm-up + cosine, clipping,
+// NaN guard), progress with ETA, checkpoints so a killed run resumes; probes before and after.
+// Reference: Gururangan et al. 2020 ("Don't stop pretraining"); docs/language-model.md.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { loadParams, saveParams } from '../core/checkpoint';
+import { clipByGlobalNorm } from '../core/clip';
+import { checkInt, checkRange, mergeConfig } from '../core/config';
+import { readJson, writeJsonAtomic } from '../core/io';
+import { adamStep, disposeAdamState, initAdamState, type AdamConfig } from '../core/optim';
+import { makeRng } from '../core/rng';
+import { lrAt, makeWarmupCosine } from '../core/schedule';
+import { loadHfModel } from '../llm/hf-load';
+import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
+import { weightsToHfTensors, type LlamaModel } from '../llm/weights';
+import { splitDocuments, tokenizeToStream, windowsAt, type WeightedStream } from './corpus';
+import { allFacts, factsCorpus, type Relation } from './facts';
+import { windowLoss } from './pretrain';
+import { clozeAccuracy, textPerplexity } from './probes';
+import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from './ranked-cloze';
+
+/** Adaptation settings (data mix, optimiser, budget, probes). */
+export interface AdaptConfig {
+  /** Optimiser steps in total (the cosine reaches minLr here). */
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Context length of training windows. */
+  readonly seqLen: number;
+  readonly peakLr: number;
+  readonly minLr: number;
+  readonly warmupSteps: number;
+  /** Decoupled weight decay on 2-D weights. */
+  readonly weightDecay: number;
+  /** Max global gradient norm. */
+  readonly clip: number;
+  /** Share of windows from the item-knowledge text. */
+  readonly itemShare: number;
+  /** Share of windows from the genre-match skill text. */
+  readonly skillShare: number;
+  /** Share of windows from the facts corpus (replay); the rest come from the general corpus (replay). */
+  readonly factsShare: number;
+  /** Times each fact is written into the facts corpus (the base's pretraining used 20). */
+  readonly factsRepeats: number;
+  /** Characters of the general corpus's train text tokenised for the replay stream. */
+  readonly replayChars: number;
+  /** Tokens of held-out text for the perplexity before/after. */
+  readonly evalTokens: number;
+  /** Facts per relation in the fact probes before/after. */
+  readonly probeFacts: number;
+  /** Checkpoint at least every this many seconds. */
+  readonly checkpointSeconds: number;
+  readonly seed: number;
+}
+
+/** Defaults: measured on the synthetic world v2 with models/kit-lm (see results/item-knowledge.json). */
+export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
+  steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, clip: 1,
+  itemShare: 0.5, skillShare: 0.1, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
+  evalTokens: 16_384, probeFacts: 40, checkpointSeconds: 300, seed: 0,
+});
+
+/** Merges and checks an adaptation config. */
+export function makeAdaptConfig(o: Readonly<Partial<AdaptConfig>> = {}): AdaptConfig {
+  const w = 'AdaptConfig';
+  const c = mergeConfig(w, ADAPT_DEFAULTS, o);
+  for (const k of ['steps', 'batchSize', 'seqLen', 'factsRepeats', 'replayChars', 'evalTokens', 'probeFacts', 'checkpointSeconds'] as const) checkInt(w, k, c[k], 1);
+  checkInt(w, 'warmupSteps', c.warmupSteps, 0);
+  checkInt(w, 'seed', c.seed, 0);
+  checkRange(w, 'peakLr', c.peakLr, 0, 1, true);
+  checkRange(w, 'minLr', c.minLr, 0, c.peakLr);
+  checkRange(w, 'weightDecay', c.weightDecay, 0, 1);
+  checkRange(w, 'clip', c.clip, 0, 1e6, true);
+  for (const k of ['itemShare', 'skillShare', 'factsShare'] as const) checkRange(w, k, c[k], 0, 1);
+  if (c.itemShare + c.skillShare + c.factsShare > 1) throw new Error(`${w}: itemShare + skillShare + factsShare = ${c.itemShare + c.skillShare + c.factsShare} exceeds 1 (the rest is the general-corpus replay)`);
+  return Object.freeze(c);
+}
+
+/** The domain text and probes an adaptation uses (built by the caller from item metadata only). */
+export interface AdaptInputs {
+  /** Item-knowledge sentences. */
+  readonly itemText: string;
+  /** Genre-match skill paragraphs ('' = none). */
+  readonly skillText: string;
+  /** General corpus: train text (replayed) and held-out text (perplexity). */
+  readonly replayText: string;
+  readonly heldOutText: string;
+  /** Named probe sets measured before and after; `itemGenreHeldIn` is the headline item probe. */
+  readonly probes: Readonly<Record<string, readonly RankedQuestion[]>>;
+}
+
+/** What the model knows at one point. */
+export interface AdaptEval {
+  /** Held-out perplexity of the general corpus (window 128, stride 64). */
+  readonly heldOutPpl: number;
+  readonly heldOutTokens: number;
+  /** Fact probes (held-in phrasing), top-1 over all relations weighted by facts. */
+  readonly factTop1: number;
+  /** Per probe set. */
+  readonly probes: Readonly<Record<string, RankedClozeResult>>;
+}
+
+/** Work-folder state (resume point). */
+export interface AdaptState {
+  step: number;
+  tokensSeen: number;
+  /** Seconds spent in training steps. */
+  seconds: number;
+  lastLoss: number;
+  before: AdaptEval | null;
+  evals: { step: number; loss: number; seconds: number }[];
+}
+
+const RELATIONS: Relation[] = ['capital', 'continent', 'language', 'symbol', 'atomicNumber'];
+
+/** Measures held-out perplexity, fact probes and every probe set on a model. */
+export async function evaluateKnowledge(m: LlamaModel, tok: KitTokenizer, inputs: Pick<AdaptInputs, 'heldOutText' | 'probes'>, c: Pick<AdaptConfig, 'evalTokens' | 'probeFacts'>): Promise<AdaptEval> {
+  const ppl = await textPerplexity(m, tok, inputs.heldOutText, { maxTokens: c.evalTokens, window: 128, stride: 64 });
+  const facts = allFacts();
+  let hits = 0, n = 0;
+  for (const r of RELATIONS) {
+    const res = await clozeAccuracy(m, tok, facts, r, 'heldIn', { maxFacts: c.probeFacts });
+    hits += res.top1 * res.facts;
+    n += res.facts;
+  }
+  const probes: Record<string, RankedClozeResult> = {};
+  for (const [k, qs] of Object.entries(inputs.probes)) probes[k] = await rankedClozeAccuracy(m, tok, qs);
+  return { heldOutPpl: ppl.ppl, heldOutTokens: ppl.tokens, factTop1: hits / n, probes };
+}
+
+function trainables(m: LlamaModel): { params: Record<string, tf.Variable>; decay: Record<string, boolean> } {
+  const params: Record<string, tf.Variable> = {}, decay: Record<string, boolean> = {};
+  for (const [k, t] of weightsToHfTensors(m)) {
+    if (!(t instanceof tf.Variable)) throw new Error(`adapt: weight "${k}" is not trainable (load the base with { trainable: true })`);
+    params[k] = t;
+    decay[k] = t.rank > 1;
+  }
+  return { params, decay };
+}
+
+/**
+ * Runs (or resumes) adaptation of the model in `baseDir` (read only) in `workDir`: token caches,
+ * last.safetensors + state.json (checkpoints), adapt-config.json. Evaluates the base first (stored, so a
+ * resume does not repeat it) and stops at cfg.steps or after `maxSeconds` of this call (then resumable).
+ */
+export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: string, inputs: AdaptInputs,
+  opts: { maxSeconds?: number; onProgress?: (line: string) => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: AdaptState; finished: boolean }> {
+  const log = opts.onProgress ?? (() => undefined);
+  fs.mkdirSync(workDir, { recursive: true });
+  const cfgFile = path.join(workDir, 'adapt-config.json');
+  const saved = { config: cfg, base: path.resolve(baseDir) };
+  if (fs.existsSync(cfgFile) && JSON.stringify(readJson(cfgFile)) !== JSON.stringify(saved)) {
+    throw new Error(`${cfgFile}: holds a different adaptation (config or base model); use another work folder or delete it to start over`);
+  }
+  writeJsonAtomic(cfgFile, saved);
+  const tok = await loadTokenizer(baseDir);
+  const enc = { encode: (t: string) => tok.encode(t), eosId: tok.eosId ?? 0, vocabSize: tok.vocabSize };
+  const fp = `base:${fs.statSync(path.join(baseDir, 'tokenizer.json')).size}:${tok.vocabSize}`;
+  log('tokenising the domain text and the replay corpus (cached in the work folder)...');
+  const facts = factsCorpus(allFacts(), cfg.factsRepeats, makeRng(cfg.seed + 1));
+  const replay = inputs.replayText.slice(0, cfg.replayChars);
+  const streams: WeightedStream[] = [
+    { name: 'items', tokens: tokenizeToStream([inputs.itemText], enc, fp, path.join(workDir, 'items.tok')), weight: cfg.itemShare },
+    ...(cfg.skillShare > 0 && inputs.skillText ? [{ name: 'skill', tokens: tokenizeToStream([inputs.skillText], enc, fp, path.join(workDir, 'skill.tok')), weight: cfg.skillShare }] : []),
+    ...(cfg.factsShare > 0 ? [{ name: 'facts', tokens: tokenizeToStream([facts], enc, fp, path.join(workDir, 'facts.tok')), weight: cfg.factsShare }] : []),
+    { name: 'replay', tokens: tokenizeToStream(splitDocuments(replay), enc, fp, path.join(workDir, 'replay.tok')), weight: 1 - cfg.itemShare - cfg.skillShare - cfg.factsShare },
+  ].filter((s) => s.weight > 0);
+  log(`streams: ${streams.map((s) => `${s.name} ${s.tokens.length} tokens (${(100 * s.weight).toFixed(0)}%)`).join(', ')}`);
+
+  const model = loadHfModel(baseDir, { trainable: true });
+  const ckpt = path.join(workDir, 'last.safetensors'), stateFile = path.join(workDir, 'state.json');
+  let state: AdaptState = { step: 0, tokensSeen: 0, seconds: 0, lastLoss: NaN, before: null, evals: [] };
+  const { params, decay } = trainables(model);
+  const adam = initAdamState(params);
+  try {
+    if (fs.existsSync(ckpt) && fs.existsSync(stateFile)) {
+      loadParams(ckpt, params, adam);
+      state = readJson<AdaptState>(stateFile);
+      log(`resuming at step ${state.step} (${state.tokensSeen} tokens seen, ${(state.seconds / 60).toFixed(1)} min so far)`);
+    }
+    if (!state.before) {
+      log('probing the base model (held-out perplexity, fact probes, item probes)...');
+      state.before = await evaluateKnowledge(model, tok, inputs, cfg);
+      log(`  base: ${describeEval(state.before)}`);
+      writeJsonAtomic(stateFile, state);
+    }
+    const adamCfg: AdamConfig = { lr: cfg.peakLr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay, decoupled: true };
+    const sched = makeWarmupCosine({ peakLr: cfg.peakLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, minLr: cfg.minLr, warmupStartLr: 0 });
+    const save = (): void => {
+      saveParams(ckpt, params, adam, { kind: 'adapt' });
+      writeJsonAtomic(stateFile, state);
+    };
+    const started = Date.now();
+    let lastSave = Date.now(), windowStart = Date.now(), windowTokens = 0;
+    while (state.step < cfg.steps) {
+      if (opts.maxSeconds !== undefined && (Date.now() - started) / 1000 >= opts.maxSeconds) {
+        save();
+        log(`time budget of this call reached at step ${state.step}; run the same command again to continue`);
+        return { model, tokenizer: tok, state, finished: false };
+      }
+      const t0 = Date.now();
+      const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
+      const { value, grads } = tf.variableGrads(() => windowLoss(model, w, cfg.batchSize, cfg.seqLen), Object.values(params));
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      const named: Record<string, tf.Tensor> = {};
+      for (const [k, p] of Object.entries(params)) named[k] = grads[p.name]!;
+      const clipped = clipByGlobalNorm(named, cfg.clip);
+      tf.dispose(Object.values(grads));
+      if (!Number.isFinite(loss) || !Number.isFinite(clipped.norm)) {
+        tf.dispose(Object.values(clipped.grads));
+        throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${clipped.norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);
+      }
+      adamStep(params, clipped.grads, adam, adamCfg, lrAt(sched, state.step), decay);
+      tf.dispose(Object.values(clipped.grads));
+      state.step++;
+      state.tokensSeen += cfg.batchSize * cfg.seqLen;
+      state.seconds += (Date.now() - t0) / 1000;
+      state.lastLoss = loss;
+      windowTokens += cfg.batchSize * cfg.seqLen;
+      if (state.step % 20 === 0 || state.step === cfg.steps) {
+        const tps = windowTokens / ((Date.now() - windowStart) / 1000);
+        const eta = ((cfg.steps - state.step) * cfg.batchSize * cfg.seqLen) / tps;
+        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${clipped.norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
+        state.evals.push({ step: state.step, loss, seconds: state.seconds });
+        windowStart = Date.now();
+        windowTokens = 0;
+      }
+      if ((Date.now() - lastSave) / 1000 > cfg.checkpointSeconds) {
+        save();
+        lastSave = Date.now();
+      }
+    }
+    save();
+    return { model, tokenizer: tok, state, finished: true };
+  } finally {
+    disposeAdamState(adam);
+  }
+}
+
+/** One line: perplexity, facts, every probe set's top-1 vs chance. */
+export function describeEval(e: AdaptEval): string {
+  const ps = Object.entries(e.probes).map(([k, r]) => `${k} ${(100 * r.top1).toFixed(1)}% (chance ${(100 * r.chance).toFixed(1)}%, n ${r.n})`);
+  return `held-out ppl ${e.heldOutPpl.toFixed(2)}, facts top-1 ${(100 * e.factTop1).toFixed(1)}%, ${ps.join(', ')}`;
+}

@@ -1,0 +1,65 @@
+// Domain-adaptive pretraining: config checks, a short run on the shipped model that learns from the
+// domain text, leaves the base folder untouched, stores its before-probes and resumes from its checkpoint.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/backend/backend';
+import { itemCorpus, itemProbes } from '../../src/data/item-text';
+import { syntheticWorld } from '../../src/data/synthetic';
+import { disposeLlama } from '../../src/llm/weights';
+import { makeAdaptConfig, runAdapt } from '../../src/lm/adapt';
+
+const BASE = path.resolve(__dirname, '..', '..', 'models', 'kit-lm');
+const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('makeAdaptConfig', () => {
+  it('names the offending field', () => {
+    expect(() => makeAdaptConfig({ steps: 0 })).toThrow(/steps/);
+    expect(() => makeAdaptConfig({ itemShare: 0.7, skillShare: 0.2, factsShare: 0.2 })).toThrow(/exceeds 1/);
+    expect(() => makeAdaptConfig({ minLr: 1, peakLr: 1e-3 })).toThrow(/minLr/);
+    expect(() => makeAdaptConfig({ nope: 1 } as never)).toThrow(/nope/);
+  });
+});
+
+describe('runAdapt', () => {
+  it('trains on the domain text, keeps the base read-only, and resumes', async () => {
+    const items = syntheticWorld('tiny').items.slice(0, 30);
+    const text = itemCorpus(items, { repeats: 10, seed: 0 });
+    const inputs = {
+      itemText: text, skillText: '', replayText: 'Once upon a time there was a little cat.\n\n'.repeat(400),
+      heldOutText: 'The old man looked at the sea and smiled.\n\n'.repeat(40), probes: { genre: itemProbes(items, 'genre', 'heldIn', 3) },
+    };
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'adapt-'));
+    const before = sha(path.join(BASE, 'model.safetensors'));
+    const cfg = makeAdaptConfig({ steps: 6, batchSize: 2, seqLen: 32, warmupSteps: 1, peakLr: 1e-3, evalTokens: 64, probeFacts: 1, replayChars: 10_000, factsShare: 0 });
+    try {
+      const first = await runAdapt(cfg, BASE, work, inputs, { maxSeconds: 0 });
+      expect(first.finished).toBe(false);
+      expect(first.state.step).toBe(0);
+      expect(first.state.before!.probes['genre']!.n).toBe(3);
+      disposeLlama(first.model);
+      tf.disposeVariables();
+      const lines: string[] = [];
+      const r = await runAdapt(cfg, BASE, work, inputs, { onProgress: (l) => lines.push(l) });
+      expect(lines.some((l) => l.startsWith('resuming at step 0'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('probing the base'))).toBe(false);
+      expect(r.finished).toBe(true);
+      expect(r.state.step).toBe(6);
+      expect(r.state.tokensSeen).toBe(6 * 2 * 32);
+      expect(Number.isFinite(r.state.lastLoss)).toBe(true);
+      disposeLlama(r.model);
+      tf.disposeVariables();
+      await expect(runAdapt({ ...cfg, steps: 7 }, BASE, work, inputs)).rejects.toThrow(/different adaptation/);
+      expect(sha(path.join(BASE, 'model.safetensors'))).toBe(before);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
