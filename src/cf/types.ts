@@ -27,7 +27,7 @@ export interface CFCommonConfig {
   readonly nUsers: number;
   /** Number of items; index nItems is the history padding row; set from the dataset. */
   readonly nItems: number;
-  /** Width of the user/item representations handed to the LLM methods; default per model (MF 256, LightGCN 64, SASRec 64, DIN 192). */
+  /** Width of the user/item representations handed to the LLM methods; default per model (e.g. MF 256, LightGCN 64, DIN 192). */
   readonly dEmb: number;
   /** History length the model reads, in items (0 for models that ignore history); default per model. */
   readonly maxHistory: number;
