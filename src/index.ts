@@ -44,6 +44,8 @@ export * from './data/batching';
 export * from './data/warm-cold';
 export * from './data/row-attributes';
 export * from './data/pair-grid';
+export * from './data/item-text';
+export * from './data/genre-skill';
 
 // Metrics: AUC, UAUC, log loss, ranking metrics, bootstrap intervals, DeLong (plain numbers).
 export * from './metrics/auc';
@@ -62,6 +64,7 @@ export * from './cf/mf';
 export * from './cf/lightgcn';
 export * from './cf/sasrec';
 export * from './cf/din';
+export * from './cf/content';
 export * from './cf/batch';
 export * from './cf/train';
 export * from './cf/checkpoint';
@@ -91,6 +94,8 @@ export * from './lm/loss';
 export * from './lm/pretrain';
 export * from './lm/probes';
 export * from './lm/retention';
+export * from './lm/ranked-cloze';
+export * from './lm/adapt';
 
 // LLM recommenders: prompts, batches, the Yes-logit scorer, the shared training loop, the methods.
 export * from './rec/prompt';
