@@ -16,7 +16,7 @@ const INT_FLAGS = new Set(['epochs', 'patience', 'batch', 'dim', 'max-history'])
 
 runMain(async () => {
   const f = parseFlags('train-cf', 'train one CF model (mf, lightgcn, sasrec, din) and write results', {
-    model: { type: 'string', help: 'mf | lightgcn | sasrec | din', default: 'mf' },
+    model: { type: 'string', help: 'mf | lightgcn | sasrec | din | content (genres, year and history genre profile; no ids)', default: 'mf' },
     dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
     seed: { type: 'int', help: 'random seed', default: '0', min: 0, max: MAX_SEED },
     'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
