@@ -120,9 +120,8 @@ export * from './runner/load-rec-run';
 export * from './runner/scale';
 export * from './runner/suite';
 export * from './runner/cf-report';
-export * from './runner/ml1m-table';
+export * from './runner/ml1m-plan';
 export * from './runner/tables';
-export * from './runner/readme';
 
 // Analysis: what the notebooks look at (weight deltas, mapped tokens, warm/cold, ranks, retention).
 export * from './analysis/linalg';
@@ -138,6 +137,8 @@ export * from './analysis/delta-report';
 export * from './analysis/warm-cold-report';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';
+export * from './analysis/ml1m-table';
+export * from './analysis/readme';
 export * from './analysis/rank-ablation-cost';
 export * from './analysis/notebook-session';
 

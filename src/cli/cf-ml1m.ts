@@ -13,7 +13,7 @@ import { makeCFTrainConfig } from '../cf/train';
 import type { CFKind } from '../cf/types';
 import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
 import { formatRunTable } from '../runner/tables';
-import { updateReadmeTables } from '../runner/readme';
+import { updateReadmeTables } from '../analysis/readme';
 import { intListFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 /** The slim record of one run kept in results/cf-ml1m.json. */

@@ -1,106 +1,110 @@
-// Command: the kit's headline comparison on the CoLLM ML-1M split with the default model — MF, TALLRec,
-// CoLLM and CoRA on each CF backbone, several seeds, each run resumable and reused when finished —
-// written to results/ml1m-table.json and the README's table. Budgets are flags; the defaults are what
-// the README table states.
+// Command: the ML-1M headline table. Plans every run (CF rows, content baseline, LLM methods on each CF
+// backbone, the knowledge ablation on the plain LLM) x seeds, shows its status and remaining time, runs a
+// worker's share (two processes use both cores; each waits for runs the other owns), and builds
+// results/ml1m-table.json and the README table from the finished runs' committed JSON.
+// Reference: docs/methods.md §7-8; src/runner/ml1m-plan.ts; src/analysis/ml1m-table.ts.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
 import { readEnv } from '../core/env';
-import { readJson, writeJsonAtomic } from '../core/io';
-import { projectRoot, storedPath } from '../core/paths';
+import { projectPath, projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
 import { loadDataset } from '../data/load';
-import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
-import { formatMl1mTable, maxDelongP, type TableRecord } from '../runner/ml1m-table';
-import { makeRecExperiment } from '../runner/rec-config';
-import { runRecExperiment, type RecRunResult } from '../runner/rec-experiment';
-import { replaceMarkedSection } from '../runner/tables';
-import { REC_TRAIN_DEFAULTS } from '../rec/train';
+import { runCFExperiment } from '../runner/cf-experiment';
+import { ml1mPlan, plannedRunDir, plannedRunStatus, workerShare, type PlannedRun } from '../runner/ml1m-plan';
+import { runRecExperiment } from '../runner/rec-experiment';
+import { writeMl1mTable } from '../analysis/ml1m-table';
 import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
 
+/** Seconds a run of a row takes when no finished run of that row exists yet (measured on a 2-core CPU, README tables). */
+const PRIOR_SECONDS: Readonly<Record<string, number>> = { content: 120, mf: 120, lightgcn: 180, sasrec: 3200, din: 310, rec: 2400 };
+
+function list(f: Record<string, string | boolean | undefined>, flag: string, known: readonly string[]): string[] {
+  const xs = String(f[flag]).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const x of xs) if (!known.includes(x)) throw new Error(`--${flag}: "${x}" is not one of ${known.join(', ')}`);
+  return xs;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 runMain(async () => {
-  const f = parseFlags('ml1m-table', 'MF / TALLRec / CoLLM / CoRA on CoLLM ML-1M, several seeds; results/ml1m-table.json and the README table', {
+  const f = parseFlags('ml1m-table', 'the ML-1M headline table: plan, run a worker\'s share, build results/ml1m-table.json and the README table', {
+    llm: { type: 'string', help: 'LLM of the LLM rows: the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m)' },
+    'plain-llm': { type: 'string', help: 'LLM of the knowledge-ablation rows', default: 'models/kit-lm' },
+    'no-ablation': { type: 'boolean', help: 'leave out the knowledge ablation (TALLRec, CoLLM-MF, CoRA-MF on the plain LLM)', default: false },
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
-    cf: { type: 'string', help: 'comma-separated CF backbones for CoLLM and CoRA', default: 'mf,lightgcn' },
-    epochs: { type: 'int', help: 'max epochs per LLM run (50 iterations of batch 16 each)', default: '4', min: 1 },
-    'valid-rows': { type: 'int', help: 'valid_small rows used for model selection', default: '300', min: 0 },
-    'test-rows': { type: 'int', help: 'test rows scored, a seeded sample shared by all methods of a seed (0 = all 7,331)', default: '0', min: 0 },
-    llm: { type: 'string', help: 'LLM folder (default models/kit-lm)' },
-    backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu' },
+    backbones: { type: 'string', help: 'CF backbones of CoLLM and CoRA', default: 'mf,lightgcn,sasrec' },
+    'cf-rows': { type: 'string', help: 'CF rows of the table', default: 'content,mf,lightgcn,sasrec,din' },
+    'cora-preset': { type: 'string', help: 'official | kit (CoRA\'s ranks, dropouts and generator)', default: 'kit' },
+    epochs: { type: 'int', help: 'hard cap on epochs per LLM run (early stopping on valid AUC ends most runs earlier)', default: '20', min: 1 },
+    iters: { type: 'int', help: 'iterations per epoch (batch 16)', default: '50', min: 1 },
+    patience: { type: 'int', help: 'epochs without a better valid AUC before stopping', default: '5', min: 1 },
+    'warmup-steps': { type: 'int', help: 'warm-up steps (<= 10% of epochs x iters)', default: '50', min: 0 },
+    'valid-rows': { type: 'int', help: 'valid_small rows for model selection (0 = all 5,200)', default: '2000', min: 0 },
+    'test-rows': { type: 'int', help: 'test rows (0 = all 7,331)', default: '0', min: 0 },
+    worker: { type: 'string', help: 'run the share i/n of the plan (e.g. 0/2 and 1/2 in two processes)', default: '0/1' },
+    plan: { type: 'boolean', help: 'print the plan with each run\'s status and the time left, then stop', default: false },
+    'table-only': { type: 'boolean', help: 'build results/ml1m-table.json and the README table from finished runs, then stop', default: false },
+    backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
+    'data-dir': { type: 'string', help: 'data folder holding collm-ml1m/ (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
   });
-  const root = projectRoot(), runs = path.join(root, 'results', 'runs');
-  const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
-  const cfs = String(f['cf']).split(',').map((s) => s.trim()) as CFKind[];
-  for (const c of cfs) if (!(CF_KINDS as readonly string[]).includes(c)) throw new Error(`--cf: unknown model "${c}"`);
-  const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend');
+  const root = projectRoot();
   const say = (l: string) => process.stdout.write(l + '\n');
-  const ds = loadDataset('collm-ml1m');
-  const budget = { train: { maxEpochs: intFlag(f, 'epochs')!, itersPerEpoch: 50, patience: 5 }, validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!, llmDir: (f['llm'] as string | undefined) ?? null, backend };
-  // Wall time of every distinct run behind the table (CF backbones included), for the stated total.
-  const wallOfRun = new Map<string, number>();
-  const cfRun = async (model: CFKind, seed: number): Promise<{ dir: string; result: CFRunResult }> => {
-    const dir = path.join(runs, `collm-ml1m-${model}-s${seed}`);
-    const done = path.join(dir, 'result.json');
-    const result = fs.existsSync(done) ? readJson<CFRunResult>(done)
-      : await runCFExperiment(makeCFExperiment({ dataset: 'collm-ml1m', model, seed, backend }), { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (/best epoch/.test(l)) say(l); } });
-    wallOfRun.set(dir, result.meta.wallSeconds);
-    return { dir, result };
-  };
-  const recRun = async (name: string, cfg: Parameters<typeof makeRecExperiment>[0]): Promise<RecRunResult> => {
-    const dir = path.join(runs, `collm-ml1m-${name}`);
-    const done = path.join(dir, 'result.json');
-    const finished = fs.existsSync(done);
-    if (!finished) say(`== ${name} ==`);
-    const result = finished ? readJson<RecRunResult>(done)
-      : await runRecExperiment(makeRecExperiment({ dataset: 'collm-ml1m', ...budget, ...cfg }), { outDir: dir, datasetOverride: ds, onProgress: say });
-    wallOfRun.set(dir, result.meta.wallSeconds);
-    return result;
-  };
-  const records: TableRecord[] = [];
-  const labelOfRow = new Map<number, number>();
-  ds.splits.test.rowId.forEach((id, i) => labelOfRow.set(id, ds.splits.test.label[i]!));
-  const scoresOf = (name: string): { rowId: number[]; logit: Float32Array } => {
-    const t = readJson<{ test: { rowId: number[]; logit: number[] } }>(path.join(runs, `collm-ml1m-${name}`, 'scores.json')).test;
-    return { rowId: t.rowId, logit: Float32Array.from(t.logit) };
-  };
-  // DeLong needs both methods' scores on the same rows: within a seed every method scores the same sample
-  const pair = (a: string, b: string) => {
-    const x = scoresOf(a), y = scoresOf(b);
-    if (x.rowId.length !== y.rowId.length || x.rowId.some((id, i) => id !== y.rowId[i])) throw new Error(`${a} and ${b} were scored on different test rows; delete one run folder and rerun`);
-    return { labels: x.rowId.map((id) => labelOfRow.get(id)!), a: x.logit, b: y.logit };
-  };
-  const pairs: Record<string, { labels: number[]; a: Float32Array; b: Float32Array }[]> = {};
-  const rec = (r: RecRunResult | CFRunResult, method: string, cf: string | null, params: number): TableRecord => ({
-    method, cf, seed: r.seed, trainableParameters: params, wallSeconds: r.meta.wallSeconds,
-    scoringSamplesPerSecond: 'scoringSamplesPerSecond' in r ? r.scoringSamplesPerSecond : null,
-    test: { auc: r.test.auc, uauc: r.test.uauc, warmAuc: r.test.warmCold.cora.warm.auc, coldAuc: r.test.warmCold.cora.cold.auc, uaucUsers: r.test.uaucUsers },
+  const wm = /^(\d+)\/(\d+)$/.exec(String(f['worker']));
+  if (!wm) throw new Error(`--worker: expected i/n such as 0/2, got "${String(f['worker'])}"`);
+  const [wi, wn] = [Number(wm[1]), Number(wm[2])];
+  const llmFlag = f['llm'] as string | undefined;
+  const onlyTable = f['table-only'] === true;
+  if (!llmFlag && !onlyTable) throw new Error('--llm: name the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m writes it); the table\'s LLM rows use it');
+  const llmDir = llmFlag ? projectPath(llmFlag) : path.join(root, 'models', 'kit-lm');
+  if (!fs.existsSync(path.join(llmDir, 'config.json'))) throw new Error(`--llm ${llmDir}: no config.json (not a model folder)`);
+  const plainLlmDir = f['no-ablation'] ? null : projectPath(String(f['plain-llm']));
+  if (plainLlmDir && !fs.existsSync(path.join(plainLlmDir, 'config.json'))) throw new Error(`--plain-llm ${plainLlmDir}: no config.json (not a model folder)`);
+  const preset = String(f['cora-preset']);
+  if (preset !== 'official' && preset !== 'kit') throw new Error(`--cora-preset: "${preset}" is not one of official, kit`);
+  const plan = ml1mPlan({
+    seeds: intListFlag(f, 'seeds', { min: 0, max: MAX_SEED }), llmDir, plainLlmDir,
+    backbones: list(f, 'backbones', CF_KINDS) as CFKind[], cfRows: list(f, 'cf-rows', [...CF_KINDS, 'content']) as CFKind[], coraPreset: preset,
+    train: { maxEpochs: intFlag(f, 'epochs')!, itersPerEpoch: intFlag(f, 'iters')!, patience: intFlag(f, 'patience')!, warmupSteps: intFlag(f, 'warmup-steps')! },
+    validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!,
+    backend: parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'), dataDir: (f['data-dir'] as string | undefined) ?? null,
   });
-  for (const seed of seeds) {
-    const mf = await cfRun('mf', seed);
-    records.push(rec(mf.result, 'mf', null, (ds.nUsers + ds.nItems) * mf.result.resolved.model.dEmb));
-    const base = await recRun(`base-s${seed}`, { method: 'base', seed });
-    records.push(rec(base, 'base', null, 0));
-    const tallrec = await recRun(`tallrec-s${seed}`, { method: 'tallrec', seed });
-    records.push(rec(tallrec, 'tallrec', null, tallrec.trainableParameters));
-    for (const cf of cfs) {
-      const c = await cfRun(cf, seed);
-      const collm = await recRun(`collm-${cf}-s${seed}`, { method: 'collm', seed, cf: { model: cf, runDir: storedPath(c.dir) }, stage1RunDir: storedPath(path.join(runs, `collm-ml1m-tallrec-s${seed}`)) });
-      const cora = await recRun(`cora-${cf}-s${seed}`, { method: 'cora', seed, cf: { model: cf, runDir: storedPath(c.dir) } });
-      records.push(rec(collm, 'collm', cf, collm.trainableParameters), rec(cora, 'cora', cf, cora.trainableParameters));
-      writeJsonAtomic(path.join(root, 'results', 'ml1m-table.json'), records);
-      (pairs[`CoRA-${cf} vs CoLLM-${cf}`] ??= []).push(pair(`cora-${cf}-s${seed}`, `collm-${cf}-s${seed}`));
-      (pairs[`CoLLM-${cf} vs TALLRec`] ??= []).push(pair(`collm-${cf}-s${seed}`, `tallrec-s${seed}`));
+  const share = workerShare(plan, wi, wn);
+  const status = new Map(plan.map((r) => [r.name, plannedRunStatus(r, root)]));
+  const meanOfRow = (row: string): number | null => {
+    const xs = plan.filter((r) => r.row === row).map((r) => status.get(r.name)!.wallSeconds).filter((x): x is number => x !== null);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  const estimate = (r: PlannedRun): number => meanOfRow(r.row) ?? PRIOR_SECONDS[r.kind === 'cf' ? r.cf!.model : 'rec'] ?? 1800;
+  const left = (rs: readonly PlannedRun[]) => rs.filter((r) => status.get(r.name)!.state !== 'finished').reduce((a, r) => a + estimate(r), 0);
+  say(`plan: ${plan.length} runs (${plan.filter((r) => status.get(r.name)!.state === 'finished').length} finished); about ${(left(plan) / 3600).toFixed(1)} h of run time left, ${(left(share) / 3600).toFixed(1)} h in worker ${wi}/${wn}'s share`);
+  if (f['plan']) {
+    for (const r of plan) {
+      const s = status.get(r.name)!;
+      say(`  ${s.state.padEnd(8)} ${r.name.padEnd(40)} ${r.row.padEnd(28)} ${s.wallSeconds === null ? `~${(estimate(r) / 60).toFixed(0)} min (estimate)` : `${(s.wallSeconds / 60).toFixed(1)} min`}`);
+    }
+    return;
+  }
+  if (!onlyTable) {
+    const ds = loadDataset('collm-ml1m', { dataDir: (f['data-dir'] as string | undefined) ?? undefined });
+    for (const r of share) {
+      if (plannedRunStatus(r, root).state === 'finished') continue;
+      for (const d of r.dependsOn) {
+        let waited = 0;
+        while (plannedRunStatus(plan.find((x) => x.name === d)!, root).state !== 'finished') {
+          if (waited % 600 === 0) say(`${r.name}: waiting for ${d} (another worker's share, or run it first)`);
+          await sleep(30_000);
+          waited += 30;
+        }
+      }
+      say(`== ${r.name} (${r.row}, seed ${r.seed}) ==`);
+      const dir = plannedRunDir(r.name, root);
+      if (r.kind === 'cf') await runCFExperiment(r.cf!, { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
+      else await runRecExperiment(r.rec!, { outDir: dir, datasetOverride: ds, onProgress: say });
+      say(`finished ${r.name}; commit its JSON: git add ${storedPath(dir)}/{config,result,scores,provenance}.json`);
     }
   }
-  const p = Object.fromEntries(Object.entries(pairs).map(([k, v]) => [k, maxDelongP(v)]));
-  const table = formatMl1mTable(records, p);
-  const note = `Generated by \`npm run ml1m-table\` from results/ml1m-table.json on ${new Date().toISOString().slice(0, 10)} with ${budget.llmDir ?? 'models/kit-lm'}; ` +
-    `budget per LLM run: ≤ ${budget.train.maxEpochs} epochs x 50 iterations (batch 16), model selection on ${budget.validRows} valid_small rows; ` +
-    `test on ${budget.testRows === 0 ? 'all 7,331 rows' : `a seeded sample of ${budget.testRows} rows per seed`}; ± = 95% t-interval over seeds; warm/cold = not_cold; ` +
-    `scoring samples/s = test-set scoring throughput of each method on the same rows (batch ${REC_TRAIN_DEFAULTS.evalBatchSize}, one process; wall s includes training); ` +
-    `the whole table took ${(Array.from(wallOfRun.values()).reduce((a, b) => a + b, 0) / 60).toFixed(0)} min of run wall time (${wallOfRun.size} runs, CF backbones included) on a 2-core CPU.`;
-  const readme = path.join(root, 'README.md');
-  fs.writeFileSync(readme, replaceMarkedSection(fs.readFileSync(readme, 'utf8'), 'ml1m-table', `${table}\n\n${note}`));
-  say('\n' + table);
+  const written = writeMl1mTable(root, plan);
+  say(`wrote ${written.join(', ')}`);
 });

@@ -1,7 +1,7 @@
 // Command: regenerate the README's result tables from results/*.json without rerunning anything.
-// Reference: src/runner/readme.ts.
+// Reference: src/analysis/readme.ts.
 import { projectRoot } from '../core/paths';
-import { updateReadmeTables } from '../runner/readme';
+import { updateReadmeTables } from '../analysis/readme';
 import { runMain } from './args';
 
 runMain(async () => {

@@ -9,7 +9,7 @@ import { initBackend } from '../backend/backend';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot, storedPath } from '../core/paths';
 import { emitProgress, type ProgressCallback } from '../core/progress';
-import { startRun, type RunMeta } from '../core/run-meta';
+import { checkpointOnEpochs, startRun, type RunMeta } from '../core/run-meta';
 import type { CFKind } from '../cf/types';
 import { datasetContentOf } from '../data/dataset-files';
 import type { Dataset, InteractionSplit } from '../data/types';
@@ -108,7 +108,9 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
     fs.mkdirSync(opts.outDir, { recursive: true });
     const run = startRun({ seed: exp.seed, backend, projectRoot: projectRoot(), runDir: opts.outDir, resume, dataset: datasetContentOf(opened.dataset), llmDir: opts.llmOverride?.dir ?? inputs.llmDir });
     writeJsonAtomic(cfgFile, exp);
-    built = await buildRecMethod(exp, inputs, opened, opts.outDir, { kind: 'train', resume, log, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }, async (cfExp, dir) => {
+    // every finished epoch also stores this process's wall time, so a killed run keeps it
+    const onProgress = checkpointOnEpochs(run, opts.onProgress);
+    built = await buildRecMethod(exp, inputs, opened, opts.outDir, { kind: 'train', resume, log, onProgress }, async (cfExp, dir) => {
       log(`training the CF backbone (${cfExp.model}) in ${storedPath(dir)}`);
       await runCFExperiment(cfExp, { outDir: dir, resume, onProgress: opts.onProgress, ...(opts.datasetOverride ? { datasetOverride: opened.dataset } : {}) });
     });

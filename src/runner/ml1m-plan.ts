@@ -1,0 +1,116 @@
+// The plan of the ML-1M headline table: every run (CF rows, the content baseline, the LLM methods on each
+// CF backbone, the knowledge ablation on the plain LLM) × seeds, as named run folders with their
+// experiment configs and dependencies, so that the table can be run in pieces, by two processes, over
+// several sessions, and its status and remaining time shown at any point.
+// Reference: docs/methods.md §3-8 (protocol and rows); issue "The ML-1M headline table".
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJson } from '../core/io';
+import { projectRoot, storedPath } from '../core/paths';
+import type { BackendChoice } from '../core/types';
+import type { CFKind } from '../cf/types';
+import type { RecTrainConfig } from '../rec/train';
+import { makeCFExperiment, type CFExperimentConfig } from './cf-experiment';
+import { recMethodNames } from './methods';
+import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
+
+/** What the table runs. */
+export interface Ml1mPlanOptions {
+  /** Seeds of every row. */
+  readonly seeds: readonly number[];
+  /** The LLM of the LLM rows (the collm-ml1m-adapted kit model). */
+  readonly llmDir: string;
+  /** The plain LLM of the knowledge ablation (TALLRec, CoLLM-MF, CoRA-MF again on it); null = no ablation. */
+  readonly plainLlmDir: string | null;
+  /** CF backbones of CoLLM and CoRA. */
+  readonly backbones: readonly CFKind[];
+  /** CF rows of the table (CoLLM's Table II baselines, plus the content baseline). */
+  readonly cfRows: readonly CFKind[];
+  /** CoRA's preset. */
+  readonly coraPreset: 'official' | 'kit';
+  /** Training budget of every LLM run (over REC_TRAIN_DEFAULTS). */
+  readonly train: Readonly<Partial<RecTrainConfig>>;
+  /** Validation rows for model selection (seeded sample of valid_small; 0 = all). */
+  readonly validRows: number;
+  /** Test rows (0 = all 7,331). */
+  readonly testRows: number;
+  readonly backend: BackendChoice;
+  /** Data folder override (null = default resolution). */
+  readonly dataDir: string | null;
+}
+
+/** One run of the plan. */
+export interface PlannedRun {
+  /** Folder name under results/runs, e.g. "collm-ml1m-cora-mf-s0". */
+  readonly name: string;
+  /** Row of the table it belongs to, e.g. "CoRA-MF" or "TALLRec (plain LLM)". */
+  readonly row: string;
+  readonly seed: number;
+  readonly kind: 'cf' | 'rec';
+  readonly cf: CFExperimentConfig | null;
+  readonly rec: RecExperimentConfig | null;
+  /** Names of runs that must finish first (CF backbones, stage-1 runs). */
+  readonly dependsOn: readonly string[];
+}
+
+/** Labels of CF models in tables. */
+export const CF_LABELS: Readonly<Record<string, string>> = Object.freeze({ mf: 'MF', lightgcn: 'LightGCN', sasrec: 'SASRec', din: 'DIN', content: 'content baseline' });
+
+/** The folder of a planned run. */
+export function plannedRunDir(name: string, root = projectRoot()): string {
+  return path.join(root, 'results', 'runs', name);
+}
+
+/** Every run of the table, dependencies first within each seed. */
+export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
+  const out: PlannedRun[] = [];
+  const dataset = 'collm-ml1m' as const;
+  const cfName = (m: CFKind, seed: number) => `collm-ml1m-${m}-s${seed}`;
+  const llmRun = (name: string, row: string, seed: number, cfg: Partial<RecExperimentConfig>, deps: string[]): PlannedRun => ({
+    name, row, seed, kind: 'rec', cf: null, dependsOn: deps,
+    rec: makeRecExperiment({ dataset, dataDir: o.dataDir, seed, backend: o.backend, train: o.train, validRows: o.validRows, testRows: o.testRows, ...cfg }),
+  });
+  for (const seed of o.seeds) {
+    const cfs = [...new Set([...o.cfRows, ...o.backbones])];
+    for (const m of cfs) out.push({ name: cfName(m, seed), row: CF_LABELS[m] ?? m, seed, kind: 'cf', rec: null, dependsOn: [], cf: makeCFExperiment({ dataset, dataDir: o.dataDir, model: m, seed, backend: o.backend }) });
+    const llms: { dir: string; suffix: string; label: string; backbones: readonly CFKind[]; methods: readonly string[] }[] = [
+      { dir: o.llmDir, suffix: '', label: '', backbones: o.backbones, methods: recMethodNames().filter((n) => ['base', 'tallrec', 'collm', 'cora', 'binllm'].includes(n)) },
+    ];
+    if (o.plainLlmDir) llms.push({ dir: o.plainLlmDir, suffix: '-plain', label: ' (plain LLM)', backbones: o.backbones.includes('mf') ? ['mf'] : o.backbones.slice(0, 1), methods: ['tallrec', 'collm', 'cora'] });
+    for (const l of llms) {
+      const llmDir = storedPath(l.dir);
+      const tallrec = `collm-ml1m-tallrec${l.suffix}-s${seed}`;
+      for (const method of l.methods) {
+        if (method === 'base' || method === 'tallrec') {
+          out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir }, []));
+          continue;
+        }
+        const backbones = method === 'binllm' ? (['mf'] as const) : l.backbones;
+        for (const m of backbones) {
+          const cf = { model: m, runDir: storedPath(plannedRunDir(cfName(m, seed))) };
+          const label = `${method === 'collm' ? 'CoLLM' : method === 'cora' ? 'CoRA' : 'BinLLM'}-${CF_LABELS[m]}${l.label}`;
+          const stage1 = method === 'cora' ? {} : { stage1RunDir: storedPath(plannedRunDir(tallrec)) };
+          const options = method === 'cora' ? { preset: o.coraPreset } : {};
+          out.push(llmRun(`collm-ml1m-${method}-${m}${l.suffix}-s${seed}`, label, seed, { method, llmDir, cf, options, ...stage1 }, [cfName(m, seed), ...(method === 'cora' ? [] : [tallrec])]));
+        }
+      }
+    }
+  }
+  const names = new Set(out.map((r) => r.name));
+  for (const r of out) for (const d of r.dependsOn) if (!names.has(d)) throw new Error(`ml1mPlan: ${r.name} depends on ${d}, which is not in the plan`);
+  return out;
+}
+
+/** Status of a planned run from its folder: finished (result.json), started (config.json only), or todo. */
+export function plannedRunStatus(r: PlannedRun, root = projectRoot()): { state: 'finished' | 'started' | 'todo'; wallSeconds: number | null } {
+  const dir = plannedRunDir(r.name, root);
+  const res = path.join(dir, 'result.json');
+  if (fs.existsSync(res)) return { state: 'finished', wallSeconds: readJson<{ meta?: { wallSeconds?: number } }>(res).meta?.wallSeconds ?? null };
+  return { state: fs.existsSync(path.join(dir, 'config.json')) ? 'started' : 'todo', wallSeconds: null };
+}
+
+/** The runs of worker `index` of `count`: round-robin over the plan order, so both workers get CF and LLM runs. */
+export function workerShare(plan: readonly PlannedRun[], index: number, count: number): PlannedRun[] {
+  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) throw new Error(`workerShare: worker ${index} of ${count} is not a valid share (0 <= index < count)`);
+  return plan.filter((_, i) => i % count === index);
+}
