@@ -1,7 +1,7 @@
 // A content baseline without CF ids: logistic regression on the target item's genres and release year
 // and the user's history genre profile (mean genre vector of the earlier positives), with a bilinear
 // target-genre x profile term. The reference for what item text alone can do (cold rows included).
-// Reference: docs/methods.md (content baseline); Pazzani & Billsus 2007 (content-based recommendation).
+// Reference: Pazzani & Billsus 2007 (content-based recommendation).
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, mergeConfig } from '../core/config';
 import type { Rng } from '../core/rng';

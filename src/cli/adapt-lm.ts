@@ -1,7 +1,7 @@
 // Command: domain-adaptive pretraining of a base LM on a dataset's item knowledge (sentences from item
 // metadata only) and the genre-match skill text, mixed with a replay of its general corpus; resumable.
 // Writes a new model folder (never the base's) with a card, and appends a record to
-// results/item-knowledge.json. Reference: docs/language-model.md; Gururangan et al. 2020.
+// results/item-knowledge.json. Reference: README.md (Language models); Gururangan et al. 2020.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';

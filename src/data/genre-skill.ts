@@ -1,7 +1,7 @@
 // The skill of relating a list of titles' genres to a new title's genre, as text built from item
 // metadata only (never ratings): training paragraphs ("someone who liked these Comedy films will like
 // this Comedy, not that Horror") and a direct yes/no probe of the skill, with genres written into the
-// prompt or titles only. Reference: docs/language-model.md (the skill probe).
+// prompt or titles only. Reference: README.md (Language models); issue "The text channel" (the skill probe).
 import { makeRng, type Rng } from '../core/rng';
 import type { ClozeProbe, ItemTextInfo } from './item-text';
 

@@ -1,7 +1,7 @@
 // Item knowledge as text: a dataset's item metadata (title, year, genres; category, brand, description
 // where a source has them) written as varied natural sentences for domain-adaptive pretraining, plus
 // cloze probes (held-in and unseen phrasings) for genre and release decade. Reads item metadata only,
-// never ratings, users, labels or splits. Reference: docs/language-model.md; Gururangan et al. 2020 (DAPT).
+// never ratings, users, labels or splits. Reference: README.md (Language models); Gururangan et al. 2020 (DAPT).
 import { makeRng, type Rng } from '../core/rng';
 import type { Dataset, ItemInfo } from './types';
 

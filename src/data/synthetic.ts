@@ -4,7 +4,7 @@
 // (cold rows in valid/test). It is emitted as raw ratings and goes through the same protocol builder.
 // Versions: v1 (random adjective + noun titles, weak genre effect) stays reproducible; v2, the default,
 // draws title words from genre-associated vocabulary and gives preferences a strong genre part, so text
-// that knows genres carries signal on cold rows while CF still leads on warm ones. Reference: docs/data.md.
+// that knows genres carries signal on cold rows while CF still leads on warm ones. Reference: docs/methods.md §1 (protocol).
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { makeRng, type Rng } from '../core/rng';
 import { buildProtocolDataset, type Protocol } from './protocol';

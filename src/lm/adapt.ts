@@ -2,7 +2,7 @@
 // genre-match skill) mixed with a replay of its general corpus (Gutenberg + facts) so that general
 // knowledge is kept. Same optimiser and guards as pretraining (AdamW 0.9/0.95, warm-up + cosine, clipping,
 // NaN guard), progress with ETA, checkpoints so a killed run resumes; probes before and after.
-// Reference: Gururangan et al. 2020 ("Don't stop pretraining"); docs/language-model.md.
+// Reference: Gururangan et al. 2020 ("Don't stop pretraining"); README.md (Language models).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
