@@ -3,6 +3,7 @@
 // that names the work (model load, a training step, scoring), the model, batch size and sequence
 // length, the heap in use against its ceiling, and what to change. Reference: docs/validation.md;
 // Emscripten getHeapMax (tfjs-backend-wasm 4.22 grows its heap up to 4 GiB - 64 KiB).
+import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 
 /** Largest heap tfjs-backend-wasm can grow to (bytes): Emscripten's getHeapMax for a 32-bit wasm. */
@@ -45,17 +46,38 @@ export function wasmHeapBytes(): number | null {
   return b.wasm?.HEAPU8?.buffer.byteLength ?? null;
 }
 
+/** The active backend's memory ceiling (bytes): the wasm heap's maximum, else the machine's memory. */
+export function heapCeilingBytes(): number {
+  return tf.getBackend() === 'wasm' ? WASM_HEAP_MAX_BYTES : os.totalmem();
+}
+
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+/** Set once a heap exhaustion was explained: the wasm heap may now fail any call, disposals included. */
+let heapFailed = false;
+
+/**
+ * Runs clean-up code (disposals in a `finally`) so that, after an explained heap exhaustion, a second
+ * out-of-bounds error from the damaged heap does not replace the explained one; other errors propagate.
+ */
+export function cleanUpAfterHeapFailure(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(heapFailed && (isHeapExhaustion(e) || (e as Error).name === 'RuntimeError'))) throw e;
+  }
+}
 
 /** The explained error for `e` under `ctx`. */
 export function explainHeapError(e: Error, ctx: HeapContext): WasmHeapExhausted {
+  heapFailed = true;
   const parts = [ctx.model !== undefined ? `model ${ctx.model}` : null, ctx.batchSize !== undefined ? `batch size ${ctx.batchSize}` : null,
     ctx.seqLen !== undefined ? `sequence length ${ctx.seqLen}` : null].filter((p): p is string => p !== null);
   const heap = wasmHeapBytes();
   const backend = tf.getBackend();
   const where = heap !== null ? `the wasm heap holds ${gib(heap)} of its ${gib(WASM_HEAP_MAX_BYTES)} ceiling` : `backend ${backend}`;
   const fixes = ['a smaller batch (--batch, or --micro-batch where the command has it)', ctx.seqLen !== undefined ? 'shorter prompts' : null,
-    'a smaller model or embedding width', ctx.hint ?? null].filter((p): p is string => p !== null);
+    'a smaller model or embedding width (--dim for CF models)', ctx.hint ?? null].filter((p): p is string => p !== null);
   const aborted = /Aborted\(/.test(e.message) ? ' The wasm runtime cannot continue after an abort: start the process again.' : '';
   return new WasmHeapExhausted(ctx, e,
     `out of memory while ${ctx.what}${parts.length ? ` (${parts.join(', ')})` : ''}: ${where}. Try ${fixes.join('; ')}.${aborted} (backend error: ${e.message.split('\n')[0]})`);

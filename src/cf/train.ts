@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { assertFiniteParameters } from '../core/finite';
-import { withHeapContext } from '../backend/heap';
+import { cleanUpAfterHeapFailure, withHeapContext } from '../backend/heap';
 import { ADAM_DEFAULTS, adamStep, type AdamConfig, type AdamState } from '../core/optim';
 import type { Rng } from '../core/rng';
 import { batchRows, makeRowBatch } from '../data/batching';
@@ -72,7 +72,7 @@ export async function trainEpoch<C extends CFCommonConfig>(
     const batch = toCFBatch(makeRowBatch(train, rows, model.config.maxHistory, model.config.nItems));
     try {
       const mode: ForwardMode = { training: true, seed: rng.int(2 ** 31) };
-      const { value: cost, grads } = withHeapContext({ what: 'a CF training step', model: spec.kind, batchSize: rows.length, hint: 'a smaller --dim' },
+      const { value: cost, grads } = withHeapContext({ what: 'a CF training step', model: `${spec.kind}, dEmb ${model.config.dEmb}`, batchSize: rows.length },
         () => namedGrads(() => cfLoss(spec, model, batch, mode), model.params));
       const value = (await cost.data())[0]!;
       cost.dispose();
@@ -85,7 +85,7 @@ export async function trainEpoch<C extends CFCommonConfig>(
       total += value;
       n += 1;
     } finally {
-      disposeCFBatch(batch);
+      cleanUpAfterHeapFailure(() => disposeCFBatch(batch));
     }
   }
   // the loss of the last update is computed before it: only the parameters show whether it broke them
@@ -100,11 +100,11 @@ export async function scoreSplit<C extends CFCommonConfig>(spec: CFSpec<C>, mode
     await stopIfInterrupted(rows[0]!, () => `interrupted while scoring (row ${rows[0]} of ${out.length})`);
     const batch = toCFBatch(makeRowBatch(split, rows, model.config.maxHistory, model.config.nItems));
     try {
-      const logits = withHeapContext({ what: 'CF scoring', model: spec.kind, batchSize: rows.length }, () => spec.score(model, batch, { training: false, seed: 0 }));
+      const logits = withHeapContext({ what: 'CF scoring', model: `${spec.kind}, dEmb ${model.config.dEmb}`, batchSize: rows.length }, () => spec.score(model, batch, { training: false, seed: 0 }));
       out.set(await logits.data(), rows[0]!);
       logits.dispose();
     } finally {
-      disposeCFBatch(batch);
+      cleanUpAfterHeapFailure(() => disposeCFBatch(batch));
     }
   }
   return out;

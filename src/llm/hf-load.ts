@@ -115,7 +115,7 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
   // every check passed: only now create tensors; a failure while creating them (out of memory) frees
   // the ones made so far and says which model and how much heap
   const created: tf.Tensor[] = [];
-  const heapCtx = { what: 'loading the model', model: dir, hint: 'loading a smaller model' };
+  const heapCtx = { what: 'loading the model', model: dir };
   const get = (name: string): tf.Tensor => {
     const e = tensors.get(name)!;
     const t = withHeapContext(heapCtx, () => {

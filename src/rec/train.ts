@@ -14,7 +14,7 @@ import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { assertFiniteParameters } from '../core/finite';
-import { withHeapContext } from '../backend/heap';
+import { cleanUpAfterHeapFailure, withHeapContext } from '../backend/heap';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { stopIfInterrupted } from '../core/interrupt';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
@@ -192,6 +192,6 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
     const stepsTrained = result.history.length * c.itersPerEpoch;
     return { ...result, validRows: validRows?.length ?? nValid, stepsTrained, samplesSeen: stepsTrained * c.batchSize, warmupSteps: c.warmupSteps, warmup: c.warmup };
   } finally {
-    disposeAdamState(adam);
+    cleanUpAfterHeapFailure(() => disposeAdamState(adam));
   }
 }

@@ -13,6 +13,7 @@ import { projectRoot, shownPath } from '../core/paths';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
 import { makeRng } from '../core/rng';
 import { finishedResult, PROVENANCE_FILE, startRun, type RunMeta } from '../core/run-meta';
+import { cleanUpAfterHeapFailure, withHeapContext } from '../backend/heap';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { loadCFCheckpoint, saveCFCheckpoint } from '../cf/checkpoint';
 import { CF_TRAIN_PRESETS, cfSpec } from '../cf/registry';
@@ -148,7 +149,8 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   }
   writeJsonAtomic(configFile, saved);
 
-  const model: CFModel = spec.init(modelCfg, makeRng(experiment.seed), train, dataset.items);
+  const model: CFModel = withHeapContext({ what: 'creating the CF model', model: `${experiment.model}, dEmb ${modelCfg.dEmb}, ${dataset.nUsers} users, ${dataset.nItems} items` },
+    () => spec.init(modelCfg, makeRng(experiment.seed), train, dataset.items));
   const adam: AdamState = initAdamState(model.params);
   let from: LoopState = FRESH_LOOP;
   try {
@@ -199,8 +201,10 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
     log(`${experiment.model} seed ${experiment.seed}: best epoch ${result.bestEpoch}; test AUC ${fmt(out.test.auc)} UAUC ${fmt(out.test.uauc)} (${out.test.uaucUsers} users); ${out.meta.wallSeconds.toFixed(0)} s`);
     return out;
   } finally {
-    disposeAdamState(adam);
-    tf.dispose([...Object.values(model.params), ...Object.values(model.buffers)]);
+    cleanUpAfterHeapFailure(() => {
+      disposeAdamState(adam);
+      tf.dispose([...Object.values(model.params), ...Object.values(model.buffers)]);
+    });
   }
 }
 
