@@ -75,11 +75,11 @@ function measure(threads, reps, rounds, native) {
 
 function main() {
   const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
-  const reps = Number(values.reps);
+  const { intFlag, intListFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
+  const reps = intFlag(values, 'reps', { min: 1 });
   if (values.worker) return worker(reps);
-  const threadList = values.threads.split(',').map(Number);
-  if (!threadList.every((t) => Number.isInteger(t) && t > 0)) throw new Error(`--threads: expected a comma-separated list of positive integers, got "${values.threads}"`);
-  const rounds = Number(values.rounds);
+  const threadList = intListFlag(values, 'threads', { min: 1 });
+  const rounds = intFlag(values, 'rounds', { min: 1 });
   const t0 = Date.now();
   const native = fs.existsSync(path.join(root, 'native', 'build', 'Release', 'kitgemm.node'));
   const byThreads = {};

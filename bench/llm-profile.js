@@ -41,7 +41,8 @@ function instrument(tf, backendName) {
 
 async function main() {
   const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '20' } } });
-  const reps = Number(values.reps), top = Number(values.top);
+  const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
+  const reps = intFlag(values, 'reps', { min: 1 }), top = intFlag(values, 'top', { min: 1 });
   const { tf, info, steps } = await makeSteps();
   for (const f of Object.values(steps)) f(); // warm-up: registers lazily-registered kernels, grows the heap
   const acc = instrument(tf, tf.getBackend());

@@ -15,7 +15,7 @@ const kit = require(path.join(root, 'dist', 'index.js'));
 
 (async () => {
   const { values } = parseArgs({ options: { seed: { type: 'string', default: '0' }, backend: { type: 'string' } } });
-  const seed = Number(values.seed);
+  const seed = require(path.join(root, 'dist', 'cli', 'args.js')).intFlag(values, 'seed', { min: 0, max: 0xffffffff });
   const backend = kit.parseBackendChoice(values.backend ?? kit.readEnv('CFLLM_BACKEND'), '--backend');
   const dataDir = kit.resolveDatasetDir('collm-ml1m', {});
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mf-'));

@@ -14,8 +14,8 @@ const root = path.resolve(__dirname, '..');
 
 async function main() {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, reps: { type: 'string', default: '3' }, llm: { type: 'string' } } });
-  const rows = Number(values.rows), batch = Number(values.batch), reps = Number(values.reps);
-  for (const [k, v] of Object.entries({ rows, batch, reps })) if (!Number.isInteger(v) || v < 1) throw new Error(`--${k}: expected a positive integer, got "${values[k]}"`);
+  const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
+  const rows = intFlag(values, 'rows', { min: 1 }), batch = intFlag(values, 'batch', { min: 1 }), reps = intFlag(values, 'reps', { min: 1 });
   const tf = require('@tensorflow/tfjs');
   const kit = require(path.join(root, 'dist', 'index.js'));
   const backend = await kit.initBackend(kit.readEnv('CFLLM_BACKEND'));

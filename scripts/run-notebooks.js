@@ -202,7 +202,12 @@ function parseArgs(argv) {
     else if (a === '--in-place') opts.inPlace = true;
     else if (a === '--keep-runs') opts.keepRuns = true;
     else if (a === '--out') opts.outDir = path.resolve(value());
-    else if (a === '--timeout') opts.timeout = Number(value());
+    else if (a === '--timeout') {
+      // a plain decimal number of seconds (Number() would also take "0x10" or " 5")
+      const v = value();
+      if (!/^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(v)) throw new Error(`--timeout: expected a number of seconds written in decimal, got "${v}"`);
+      opts.timeout = Number(v);
+    }
     else if (a === '--figure-mode') {
       opts.figureMode = value();
       if (!['static', 'both', 'interactive'].includes(opts.figureMode)) throw new Error(`--figure-mode: unknown mode ${opts.figureMode} (static, both, interactive)`);
