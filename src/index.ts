@@ -138,6 +138,7 @@ export * from './analysis/warm-cold-report';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';
 export * from './analysis/ml1m-table';
+export * from './analysis/demo-summary';
 export * from './analysis/readme';
 export * from './analysis/rank-ablation-cost';
 export * from './analysis/notebook-session';
