@@ -176,3 +176,11 @@ export function itemProbes(items: readonly ItemTextInfo[], kind: ItemProbeKind, 
 export function probeChance(probes: readonly ClozeProbe[]): number {
   return probes.length === 0 ? 0 : probes.reduce((a, p) => a + p.answers.length / p.candidates.length, 0) / probes.length;
 }
+
+/**
+ * The dataset with each item's genres written after its title ("Quest (1964) (Adventure)"): perfect item
+ * knowledge handed over as text, for measuring whether an LLM can use genre words in a prompt at all.
+ */
+export function withGenresInTitles<D extends Pick<Dataset, 'items'>>(ds: D): D {
+  return { ...ds, items: ds.items.map((it) => ({ ...it, title: it.genres.length ? `${it.title} (${it.genres.join(', ')})` : it.title })) };
+}

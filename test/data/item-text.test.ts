@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/core/rng';
 import { skillCorpus, skillExamples, skillProbes } from '../../src/data/genre-skill';
-import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, probeChance, type ItemTextInfo } from '../../src/data/item-text';
+import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, probeChance, withGenresInTitles, type ItemTextInfo } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
 import type { Dataset, InteractionSplit } from '../../src/data/types';
 
@@ -82,5 +82,14 @@ describe('genre-match skill', () => {
     expect(plain[0]!.prompt).not.toMatch(/\) \(/);
     expect(withG.map((p) => p.answers[0])).toEqual(plain.map((p) => p.answers[0]));
     expect(skillCorpus(ds.items, { examples: 50, seed: 1 })).toBe(skillCorpus(ds.items, { examples: 50, seed: 1 }));
+  });
+});
+
+describe('withGenresInTitles', () => {
+  it('appends the genres to every title and keeps everything else', () => {
+    const g = withGenresInTitles(ds);
+    expect(g.items[0]!.title).toBe(`${ds.items[0]!.title} (${ds.items[0]!.genres.join(', ')})`);
+    expect(g.splits).toBe(ds.splits);
+    expect(g.items.map((i) => i.genres)).toEqual(ds.items.map((i) => i.genres));
   });
 });
