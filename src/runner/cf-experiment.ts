@@ -116,11 +116,11 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   const resume = opts.resume !== false;
   const configFile = path.join(opts.outDir, 'config.json');
   if (resume && fs.existsSync(configFile) && !sameExperiment(readJson<{ experiment: unknown }>(configFile).experiment, experiment)) {
-    throw new Error(`${configFile}: holds a different experiment; use another outDir or resume=false to start over`);
+    throw new Error(`${configFile}: holds a different experiment; use another run folder, or start this one over (train-cf --fresh; library: resume: false)`);
   }
   const done = resume ? finishedResult<CFRunResult>(opts.outDir) : null;
   if (done) {
-    if (!sameExperiment(done.config, experiment)) throw new Error(`${path.join(opts.outDir, 'result.json')}: holds a different experiment; use another outDir or resume=false to start over`);
+    if (!sameExperiment(done.config, experiment)) throw new Error(`${path.join(opts.outDir, 'result.json')}: holds a different experiment; use another run folder, or start this one over (train-cf --fresh; library: resume: false)`);
     log(`${experiment.model} seed ${experiment.seed}: already finished in ${shownPath(opts.outDir)}; returning its result.json unchanged (start fresh to train again)`);
     return done;
   }
@@ -144,7 +144,7 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
   if (fs.existsSync(configFile) && opts.resume !== false) {
     const prev = readJson<typeof saved>(configFile);
     if (JSON.stringify(prev) !== JSON.stringify(JSON.parse(JSON.stringify(saved)))) {
-      throw new Error(`${configFile}: holds a different experiment; use another outDir or resume=false to start over`);
+      throw new Error(`${configFile}: holds a different experiment; use another run folder, or start this one over (train-cf --fresh; library: resume: false)`);
     }
   }
   writeJsonAtomic(configFile, saved);
@@ -163,7 +163,10 @@ export async function runCFExperiment(experiment: CFExperimentConfig, opts: CFRu
       log(`training ${experiment.model} on ${dataset.name} (${train.label.length} train rows), seed ${experiment.seed}, backend ${backend.name}`);
     }
     const result = await runEpochLoop({ maxEpochs: trainCfg.maxEpochs, patience: trainCfg.patience, lr: trainCfg.lr }, {
-      trainEpoch: (epoch) => trainEpoch(spec, model, train, trainCfg, adam, epochRng(experiment.seed, epoch)),
+      trainEpoch: (epoch) => {
+        spec.startEpoch?.(model, epoch);
+        return trainEpoch(spec, model, train, trainCfg, adam, epochRng(experiment.seed, epoch));
+      },
       validate: async () => auc(valid.label, await scoreSplit(spec, model, valid, trainCfg.evalBatchSize)),
       onBest: async () => saveCFCheckpoint(bestFile, model, null),
       onEpochEnd: async (state, rec) => {
