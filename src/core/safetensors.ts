@@ -61,6 +61,9 @@ function decode(file: string, name: string, dtype: SafeDtype, bytes: Buffer, n: 
 /** Parse a safetensors buffer; errors name the file and the offending tensor. */
 export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs')) {
+    throw new Error(`${file}: is a Git LFS pointer (${b.length} bytes), not the weights: fetch them with \`git lfs pull\` in that repository, or download the model again`);
+  }
   if (b.length < 8) throw new Error(`${file}: too short for a safetensors file (${b.length} bytes)`);
   const headerLen = Number(b.readBigUInt64LE(0));
   if (8 + headerLen > b.length) throw new Error(`${file}: header length ${headerLen} exceeds the file size ${b.length} (truncated file?)`);
@@ -70,6 +73,7 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
   } catch (e) {
     throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
   const base = 8 + headerLen;
   const tensors: Record<string, SafeTensor> = {};
   let metadata: Record<string, string> = {};
@@ -94,6 +98,7 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
 /** Read a .safetensors file. */
 export function readSafetensors(file: string): SafeFile {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such safetensors file`);
+  if (fs.statSync(file).isDirectory()) throw new Error(`${file}: is a folder, expected a safetensors file`);
   return parseSafetensors(fs.readFileSync(file), file);
 }
 

@@ -126,3 +126,23 @@ describe('reads name the file', () => {
     expect(() => readUtf8File(dir, 'ratings.dat')).toThrow(`${dir}: is a folder, expected ratings.dat`);
   });
 });
+
+describe('safetensors files that are not weights are named', () => {
+  const cases: [string, (file: string) => void, string][] = [
+    ['a Git LFS pointer', (f) => fs.writeFileSync(f, 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 538090408\n'), 'is a Git LFS pointer'],
+    ['a folder', (f) => fs.mkdirSync(f), 'is a folder, expected a safetensors file'],
+    ['an empty file', (f) => fs.writeFileSync(f, ''), 'too short for a safetensors file (0 bytes)'],
+    ['a header that is an array', (f) => {
+      const h = Buffer.from('[1]     ');
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(BigInt(h.length));
+      fs.writeFileSync(f, Buffer.concat([b, h]));
+    }, 'safetensors header is not a JSON object'],
+  ];
+  it.each(cases)('%s', async (_name, make, fragment) => {
+    const { readSafetensors } = await import('../../src/core/safetensors');
+    const file = path.join(tmpDir(), 'model.safetensors');
+    make(file);
+    expect(() => readSafetensors(file)).toThrow(`${file}: ${fragment}`);
+  });
+});
