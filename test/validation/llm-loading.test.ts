@@ -142,3 +142,24 @@ describe('tied head', () => {
     }));
   });
 });
+
+describe('model folders that are not model folders are named', () => {
+  const cases: [string, (dir: string) => void, string][] = [
+    ['empty config.json', (d) => fs.writeFileSync(path.join(d, 'config.json'), ''), 'config.json: invalid JSON'],
+    ['config.json an array', (d) => fs.writeFileSync(path.join(d, 'config.json'), '[]'), 'config.json: expected a JSON object, got an array'],
+    ['config.json a folder', (d) => fs.mkdirSync(path.join(d, 'config.json')), 'config.json: is a folder, expected a JSON file'],
+    ['no config.json', () => undefined, 'config.json: file not found'],
+  ];
+  it.each(cases)('%s', (name, make) => {
+    const dir = path.join(tmp, `model-${name.replace(/\W+/g, '-')}`);
+    fs.mkdirSync(dir);
+    make(dir);
+    expect(() => readHfConfig(dir)).toThrow(path.join(dir, 'config.json'));
+    expect(() => readHfConfig(dir)).toThrow(cases.find((c) => c[0] === name)![2]);
+  });
+  it('a file given as the model folder', () => {
+    const file = path.join(tmp, 'not-a-folder.safetensors');
+    fs.writeFileSync(file, 'x');
+    expect(() => readHfConfig(file)).toThrow(`${file}: is a file, not a Hugging Face model folder`);
+  });
+});
