@@ -16,6 +16,7 @@ export * from './core/optim';
 export * from './core/schedule';
 export * from './core/clip';
 export * from './core/train';
+export * from './core/finite';
 export * from './core/grads';
 export * from './core/loss';
 export * from './core/interrupt';
@@ -27,6 +28,7 @@ export * from './core/git-info';
 // Backend: choose tfjs-node / wasm (+ kit kernels, optional native BLAS addon) / cpu.
 export * from './backend/backend';
 export * from './backend/native-gemm';
+export * from './backend/heap';
 
 // Data: readers, the CoLLM protocol, splits, warm/cold, the synthetic world (typed arrays, no tensors).
 export * from './data/types';
