@@ -2,7 +2,7 @@
 // files give the same hash on any machine and in any folder. Covers the kit's code (src/, native/
 // sources, package-lock.json), a dataset's files (or its generator config) and an LLM folder; large
 // files are hashed once and then looked up by path + size + mtime in a cache file.
-// Reference: docs/methods.md (provenance of results); FIPS 180-4 (SHA-256).
+// Reference: docs/methods.md §12 (provenance of results); FIPS 180-4 (SHA-256).
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,6 +1,6 @@
 // The git state of the kit's checkout, read when a run starts: HEAD's commit and whether the code
 // paths (src/, native/, package-lock.json) hold uncommitted changes, tracked or untracked.
-// Reference: docs/methods.md (provenance of results); git-rev-parse(1), git-status(1) --porcelain.
+// Reference: docs/methods.md §12 (provenance of results); git-rev-parse(1), git-status(1) --porcelain.
 import { execFileSync } from 'child_process';
 import { CODE_PATHS } from './content-hash';
 

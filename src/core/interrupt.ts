@@ -1,6 +1,6 @@
 // Stops a training or scoring loop at its next step when the notebook kernel is interrupted: tslab turns
 // Kernel > Interrupt (SIGINT) into a rejected cell but leaves the cell's promise running, so the loops
-// call stopIfInterrupted() between steps and throw TrainingInterrupted. Reference: docs/architecture.md.
+// call stopIfInterrupted() between steps and throw TrainingInterrupted. Reference: docs/architecture.md §10.
 
 /** Thrown by a loop that saw an interrupt; the run folder keeps its last resume point. */
 export class TrainingInterrupted extends Error {

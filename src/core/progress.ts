@@ -1,7 +1,7 @@
 // Progress of long runs as typed events: the training loops emit one `epoch` event per finished epoch,
 // everything else is a `note`; formatProgress turns an event into the CLI line, and a progress callback
 // receives both (line first, so that `(line) => console.log(line)` callbacks keep working).
-// Reference: docs/architecture.md (progress reporting).
+// Reference: docs/architecture.md §10 (progress reporting).
 
 /** One finished training epoch of a CF model or an LLM-recommender stage. */
 export interface EpochProgress {

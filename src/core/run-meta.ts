@@ -1,7 +1,7 @@
 // What every result file carries besides its numbers: seed, backend and matmul path, versions, host,
 // the git commit, dirty flag and code hash read AT START, content hashes of the dataset and the LLM,
 // and wall time summed over every process of a resumed run (kept in the run folder's provenance.json).
-// Reference: docs/methods.md (provenance of results).
+// Reference: docs/methods.md §12 (provenance of results).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

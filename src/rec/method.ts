@@ -1,7 +1,7 @@
 // The contract every LLM recommender method implements and the spec a method registers with (options
 // with validation, shape checks before training, an optional stage it starts from, and how to build it),
 // plus the shared "Yes"-logit scorer. Methods live in their own folders; the registry is src/runner/methods.ts.
-// Reference: docs/methods.md §2 (score = raw "Yes" logit); docs/architecture.md (adding an LLM method).
+// Reference: docs/methods.md §2 (score = raw "Yes" logit); docs/architecture.md §6 (adding an LLM method).
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardMode } from '../core/types';
 import type { CfBackbone } from '../cf/backbone';

@@ -1,7 +1,7 @@
 // Rebuilds the trained method of a finished LLM-recommender run folder through the same path training
 // used (src/runner/rec-run.ts): the config, CF backbone, stage 1 and the method's best checkpoint, with
 // the LLM, tokenizer, dataset and the run's sampled valid/test splits, for analyses after training.
-// Reference: docs/methods.md §4-6; docs/architecture.md (runner).
+// Reference: docs/methods.md §4-6; docs/architecture.md §9 (runner).
 import { currentBackend, initBackend } from '../backend/backend';
 import type { BackendChoice } from '../core/types';
 import type { CfBackbone } from '../cf/backbone';

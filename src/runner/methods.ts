@@ -1,7 +1,7 @@
 // The LLM-method registry: every method the runner, the CLI and the notebooks can name. Adding a method
 // to the kit is its own folder (a RecMethodSpec, see src/rec/method.ts) plus one line in BUILT_IN below;
 // a notebook or script can add its own with registerRecMethod.
-// Reference: docs/architecture.md (adding an LLM method); RecBole's model registry.
+// Reference: docs/architecture.md §6 (adding an LLM method); RecBole's model registry.
 import { COLLM_SPEC } from '../collm/method';
 import { CORA_SPEC } from '../cora/method';
 import type { RecMethodSpec } from '../rec/method';

@@ -1,6 +1,6 @@
 // The JSON-serialisable config of one LLM-recommender experiment, its validation (every option and
 // combination, before any work), and the seeded valid/test row samples every run and every loader use.
-// Reference: docs/methods.md §5-7; docs/architecture.md (runner).
+// Reference: docs/methods.md §5-7; docs/architecture.md §9 (runner).
 import { checkInt } from '../core/config';
 import type { BackendChoice } from '../core/types';
 import { cfSpec } from '../cf/registry';

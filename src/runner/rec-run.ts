@@ -2,7 +2,7 @@
 // (runRecExperiment) and loading (loadRecRun): check every input before work, open the dataset, LLM
 // and tokenizer, get the CF backbone, build the method through its registry spec with its stage 1
 // (trained, or loaded from the run folder or a finished run), and score the run's valid/test rows.
-// Reference: docs/architecture.md (adding an LLM method); docs/methods.md §5-7.
+// Reference: docs/architecture.md §6 (adding an LLM method); docs/methods.md §5-7.
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadParams } from '../core/checkpoint';
