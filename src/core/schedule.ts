@@ -7,13 +7,13 @@ import { checkInt, checkRange, mergeConfig } from './config';
 export interface WarmupCosineConfig {
   /** Peak learning rate reached at the end of warm-up (required). */
   readonly peakLr: number;
-  /** Learning rate at step 0 (warm-up starts here; required). */
+  /** Learning rate at step 0 (warm-up starts here); default 0 in makeWarmupCosine. */
   readonly warmupStartLr: number;
-  /** Steps of linear warm-up, >= 0 (required). */
+  /** Steps of linear warm-up, >= 0; default 0 (no warm-up). */
   readonly warmupSteps: number;
   /** Total steps; after it the rate stays at minLr (required). */
   readonly totalSteps: number;
-  /** Floor of the cosine decay (required). */
+  /** Floor of the cosine decay; default 0. */
   readonly minLr: number;
 }
 
