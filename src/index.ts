@@ -1,6 +1,6 @@
 // The kit's public entry, by layer from the bottom up (each section only builds on the ones above it).
 // Internal kernels (src/backend's wasm/native kernel patches) are not re-exported: they install themselves
-// through initBackend. Reference: docs/architecture.md (layers and boundaries).
+// through initBackend. Reference: docs/architecture.md §1-2 (layers and boundaries).
 
 // Core: configs, seeded randomness, checkpoints, safetensors, optimiser and schedules, paths, run metadata.
 export * from './core/types';

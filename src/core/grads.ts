@@ -1,6 +1,6 @@
 // Gradients keyed by parameter name: tf.variableGrads keys by the tfjs variable's global name, while
 // checkpoints and optimisers key by the model's own names. Used by every training loop.
-// Reference: tfjs variableGrads; docs/architecture.md (training loops).
+// Reference: tfjs variableGrads; docs/architecture.md §11 (training loops).
 import * as tf from '@tensorflow/tfjs';
 
 /**

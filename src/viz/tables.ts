@@ -1,6 +1,6 @@
 // Plain records -> tables in a notebook: rounding for display, and an HTML table (one row per record, a
 // column per key, numbers right-aligned) that Jupyter and GitHub render without wrapping wide rows.
-// Reference: docs/environment.md (rich output in tslab).
+// Reference: docs/environment.md §4 (rich output in tslab).
 import { notebookSink, type DisplaySink } from './display';
 
 /** Copies `rows` with every non-integer number rounded to `digits` decimals (default 3). */
