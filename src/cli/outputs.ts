@@ -45,9 +45,34 @@ export function assertFolderOrAbsent(flag: string, p: string): void {
   if (fs.existsSync(p) && !fs.statSync(p).isDirectory()) throw new Error(`${flag} ${p} is a file; give a folder`);
 }
 
-/** True for a model folder the kit wrote itself: under <root>/models/ with the training.json of `npm run pretrain-lm`. */
+/** The `source` of a model.safetensors header's __metadata__, read without loading the tensors; null when absent. */
+function weightsSource(dir: string): string | null {
+  const file = path.join(dir, 'model.safetensors');
+  if (!fs.existsSync(file)) return null;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    if (fs.readSync(fd, len, 0, 8, 0) < 8) return null;
+    const n = Number(len.readBigUInt64LE(0));
+    if (n > 1 << 24) return null;
+    const head = Buffer.alloc(n);
+    fs.readSync(fd, head, 0, n, 8);
+    const meta = (JSON.parse(head.toString('utf8')) as { __metadata__?: { source?: unknown } }).__metadata__;
+    return typeof meta?.source === 'string' ? meta.source : null;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * True for a model folder the kit wrote itself: under <root>/models/ with the training.json of
+ * `npm run pretrain-lm`, or weights whose metadata says cf-llm-kit wrote them (pretrain-lm, adapt-lm).
+ */
 export function isKitModel(dir: string, root: string): boolean {
-  return isInside(dir, path.join(root, 'models')) && fs.existsSync(path.join(dir, 'training.json'));
+  if (!isInside(dir, path.join(root, 'models'))) return false;
+  return fs.existsSync(path.join(dir, 'training.json')) || (weightsSource(dir) ?? '').startsWith('cf-llm-kit');
 }
 
 /**

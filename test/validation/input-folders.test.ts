@@ -64,7 +64,7 @@ describe('output folders stay outside input folders', () => {
     ['run folder inside the data folder', '--out', () => assertOutsideInputs('--out', path.join(data, 'collm-ml1m', 'run'), dataInputs(data)), 'is inside'],
     ['run folder inside the data folder through a symlink', '--out', () => assertOutsideInputs('--out', path.join(link, 'run'), dataInputs(data)), 'is inside'],
     ['run folder = the --cf-run folder', '--out', () => assertOutsideInputs('--out', cfRun, recInputs({ 'cf-run': cfRun })), '(--cf-run)'],
-    ['run folder = the --tallrec-run folder', '--out', () => assertOutsideInputs('--out', cfRun, recInputs({ 'tallrec-run': cfRun })), '(--tallrec-run)'],
+    ['run folder = the --stage1-run folder', '--out', () => assertOutsideInputs('--out', cfRun, recInputs({ 'stage1-run': cfRun })), '(--stage1-run)'],
     ['run folder inside the --llm folder', '--out', () => assertOutsideInputs('--out', path.join(w.elsewhere, 'r'), recInputs({ llm: w.elsewhere })), '(--llm)'],
     ['run folder beside the inputs', '--out', () => assertOutsideInputs('--out', path.join(w.root, 'results', 'runs', 'cora-s0'), recInputs({ 'cf-run': cfRun, 'data-dir': data, llm: w.elsewhere })), null],
     ['a name sharing a prefix is not inside', '--out', () => assertOutsideInputs('--out', data + '-runs', dataInputs(data)), null],
@@ -82,5 +82,20 @@ describe('output folders stay outside input folders', () => {
     expect(isInside(path.join(data, 'a', 'b'), data)).toBe(true);
     expect(isInside(path.join(w.root, 'nope', 'x'), path.join(w.root, 'nope'))).toBe(true);
     expect(isInside(w.root, data)).toBe(false);
+  });
+});
+
+describe('kit models are recognised by their weights too', () => {
+  it('a models/ folder whose safetensors metadata says cf-llm-kit wrote it (adapt-lm) is the kit\'s', async () => {
+    const { writeSafetensors } = await import('../../src/core/safetensors');
+    const w = world();
+    const adapted = path.join(w.root, 'models', 'kit-lm-synthetic');
+    writeSafetensors(path.join(adapted, 'model.safetensors'), { w: { shape: [1], data: new Float32Array([1]) } }, { source: 'cf-llm-kit adapt-lm' });
+    const foreign = path.join(w.root, 'models', 'other');
+    writeSafetensors(path.join(foreign, 'model.safetensors'), { w: { shape: [1], data: new Float32Array([1]) } }, { format: 'pt' });
+    expect(isKitModel(adapted, w.root)).toBe(true);
+    expect(lmCardOutDir(adapted, w.root)).toBe(adapted);
+    expect(isKitModel(foreign, w.root)).toBe(false);
+    expect(lmCardOutDir(foreign, w.root)).toBe(path.join(w.root, 'results', 'lm-cards', 'other'));
   });
 });
