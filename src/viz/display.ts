@@ -111,7 +111,11 @@ export function figureHtml(fig: PlotlyFigure, source = plotlySource()): string {
       if (window.Plotly) return ok(window.Plotly);
       if (typeof window.requirejs === 'function' && window.define && window.define.amd) {
         window.requirejs.config({ paths: { 'cfllm-plotly': url.replace(/\\.js$/, '') } });
-        window.requirejs(['cfllm-plotly'], function (P) { window.Plotly = P; ok(P); }, fail);
+        // plotly.js 2 registers an AMD module; plotly.js 3 only sets window.Plotly
+        window.requirejs(['cfllm-plotly'], function (P) {
+          window.Plotly = window.Plotly || P;
+          if (window.Plotly) ok(window.Plotly); else fail(new Error('no Plotly after loading ' + url));
+        }, fail);
         return;
       }
       var s = document.createElement('script');
@@ -121,7 +125,7 @@ export function figureHtml(fig: PlotlyFigure, source = plotlySource()): string {
       document.head.appendChild(s);
     });
   }
-  window.cfllmPlotly.then(function (P) { if (el) P.newPlot(el, fig.data, fig.layout, { displaylogo: false }); }, function (e) {
+  window.cfllmPlotly.then(function (P) { if (el) return P.newPlot(el, fig.data, fig.layout, { displaylogo: false }); }).then(null, function (e) {
     window.cfllmPlotly = null;
     if (el) el.textContent = 'plotly.js did not load from ' + url + ' (' + (e && e.message || e) + '): start Jupyter with npm run lab from the project, or set CFLLM_PLOTLY_URL.';
   });
