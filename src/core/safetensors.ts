@@ -58,8 +58,24 @@ function decode(file: string, name: string, dtype: SafeDtype, bytes: Buffer, n: 
   }
 }
 
+/** One stored tensor, checked but not decoded: decode() widens it (a new array on every call). */
+export interface LazySafeTensor {
+  readonly dtype: SafeDtype;
+  readonly shape: readonly number[];
+  decode(): Float32Array | Int32Array | Uint8Array;
+}
+
 /** Parse a safetensors buffer; errors name the file and the offending tensor. */
 export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
+  const { tensors, metadata } = parseSafetensorsLazy(buf, file);
+  return { tensors: Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data: t.decode() }])), metadata };
+}
+
+/**
+ * Parse and check a safetensors buffer without decoding any tensor, so a loader can widen one tensor at a
+ * time (half precision never held beside a whole float32 copy); the entries keep `buf` alive.
+ */
+export function parseSafetensorsLazy(buf: Uint8Array, file = '<buffer>'): { tensors: Record<string, LazySafeTensor>; metadata: Record<string, string> } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs')) {
     throw new Error(`${file}: is a Git LFS pointer (${b.length} bytes), not the weights: fetch them with \`git lfs pull\` in that repository, or download the model again`);
@@ -75,7 +91,7 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
   const base = 8 + headerLen;
-  const tensors: Record<string, SafeTensor> = {};
+  const tensors: Record<string, LazySafeTensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') {
@@ -90,7 +106,8 @@ export function parseSafetensors(buf: Uint8Array, file = '<buffer>'): SafeFile {
     const [s, e] = t.data_offsets;
     if (e - s !== n * BYTES[dtype]) throw new Error(`${file}: tensor "${name}" [${t.shape}] ${dtype} needs ${n * BYTES[dtype]} bytes, offsets give ${e - s}`);
     if (base + e > b.length) throw new Error(`${file}: tensor "${name}" ends at byte ${base + e} beyond the file size ${b.length} (truncated file?)`);
-    tensors[name] = { dtype, shape: t.shape, data: decode(file, name, dtype, b.subarray(base + s, base + e), n) };
+    const bytes = b.subarray(base + s, base + e);
+    tensors[name] = { dtype, shape: t.shape, decode: () => decode(file, name, dtype, bytes, n) };
   }
   return { tensors, metadata };
 }
@@ -100,6 +117,13 @@ export function readSafetensors(file: string): SafeFile {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such safetensors file`);
   if (fs.statSync(file).isDirectory()) throw new Error(`${file}: is a folder, expected a safetensors file`);
   return parseSafetensors(fs.readFileSync(file), file);
+}
+
+/** Read a .safetensors file's header; tensors are decoded when asked (see parseSafetensorsLazy). */
+export function readSafetensorsLazy(file: string): { tensors: Record<string, LazySafeTensor>; metadata: Record<string, string> } {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such safetensors file`);
+  if (fs.statSync(file).isDirectory()) throw new Error(`${file}: is a folder, expected a safetensors file`);
+  return parseSafetensorsLazy(fs.readFileSync(file), file);
 }
 
 /** Serialise tensors (Float32Array -> F32, Int32Array -> I32) and string metadata. */

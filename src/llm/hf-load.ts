@@ -1,11 +1,12 @@
 // Loads a Hugging Face LLaMA-family model folder: config.json plus model.safetensors or a sharded
-// model.safetensors.index.json (F16/BF16 widened to float32), with every tensor name and shape checked
-// against the config before any tensor is created. Reference: transformers modeling_utils (sharded checkpoints).
+// model.safetensors.index.json (F16/BF16 widened to float32 one tensor at a time, each host copy dropped
+// once it is on the backend), with every tensor name and shape checked against the config before any
+// tensor is created. Reference: transformers modeling_utils (sharded checkpoints).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJson } from '../core/io';
-import { readSafetensors, type SafeTensor } from '../core/safetensors';
+import { readSafetensorsLazy, type LazySafeTensor } from '../core/safetensors';
 import { llamaConfigFromHf, type LlamaConfig } from './config';
 import { expectedHfShapes, type LlamaLayerWeights, type LlamaModel } from './weights';
 import { ownedVariable } from '../core/variable';
@@ -13,8 +14,8 @@ import { withHeapContext } from '../backend/heap';
 
 /** One stored tensor and the file it came from (for error messages). */
 export interface StoredTensor {
-  /** Values widened to float32 (int32 for integer dtypes). */
-  readonly t: SafeTensor;
+  /** Dtype, shape, and decode() widening the values to float32 (int32 for integer dtypes). */
+  readonly t: LazySafeTensor;
   /** The .safetensors file holding it. */
   readonly file: string;
 }
@@ -47,7 +48,7 @@ function readWeightMap(index: string): Map<string, string> {
 }
 
 /**
- * Reads every tensor of a model folder, single-file or sharded, widened to float32 / int32.
+ * Reads the tensor table of a model folder, single-file or sharded (values decoded on demand).
  * @returns tensor name -> tensor with its file; `source` names model.safetensors or the index
  */
 export function readHfTensors(dir: string): { tensors: Map<string, StoredTensor>; source: string } {
@@ -55,7 +56,7 @@ export function readHfTensors(dir: string): { tensors: Map<string, StoredTensor>
   const tensors = new Map<string, StoredTensor>();
   const add = (file: string): Set<string> => {
     const names = new Set<string>();
-    for (const [name, t] of Object.entries(readSafetensors(file).tensors)) {
+    for (const [name, t] of Object.entries(readSafetensorsLazy(file).tensors)) {
       const prev = tensors.get(name);
       if (prev) throw new Error(`${file}: tensor "${name}" is also stored in ${prev.file}`);
       tensors.set(name, { t, file });
@@ -100,14 +101,14 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
     if (e.t.shape.length !== shape.length || e.t.shape.some((s, i) => s !== shape[i])) {
       throw new Error(`${e.file}: tensor "${name}" has shape [${e.t.shape.join(', ')}], config.json implies [${shape.join(', ')}]`);
     }
-    if (!(e.t.data instanceof Float32Array)) throw new Error(`${e.file}: tensor "${name}" has dtype ${e.t.dtype}, expected F32, F16 or BF16`);
+    if (!['F32', 'F16', 'BF16'].includes(e.t.dtype)) throw new Error(`${e.file}: tensor "${name}" has dtype ${e.t.dtype}, expected F32, F16 or BF16`);
   }
   for (const [name, e] of tensors) {
     if (expected.has(name) || IGNORED.test(name) || (name === 'lm_head.weight' && config.tieWordEmbeddings)) continue;
     throw new Error(`${e.file}: unexpected tensor "${name}" [${e.t.shape.join(', ')}] (not part of a ${config.modelType} model with this config.json)`);
   }
   const head = tensors.get('lm_head.weight'), embed = tensors.get('model.embed_tokens.weight')!;
-  if (config.tieWordEmbeddings && head && !sameValues(head.t.data, embed.t.data)) {
+  if (config.tieWordEmbeddings && head && !sameValues(head.t.decode(), embed.t.decode())) {
     // transformers ties the head to the embedding and drops the stored head: the kit does the same, but says so
     process.emitWarning(`${head.file}: lm_head.weight differs from model.embed_tokens.weight, but config.json has tie_word_embeddings true: ` +
       'the embedding is used as the output head (as transformers does); set tie_word_embeddings false if the stored head is meant', 'CfLlmKitWarning');
@@ -119,7 +120,8 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
   const get = (name: string): tf.Tensor => {
     const e = tensors.get(name)!;
     const t = withHeapContext(heapCtx, () => {
-      const x = tf.tensor(e.t.data as Float32Array, expected.get(name)!, 'float32');
+      // widened here and dropped after the upload: one tensor's float32 copy on the host at a time
+      const x = tf.tensor(e.t.decode() as Float32Array, expected.get(name)!, 'float32');
       return opts.trainable ? ownedVariable(x) : x;
     });
     created.push(t);
@@ -163,7 +165,7 @@ function buildModel(config: LlamaConfig, get: (name: string) => tf.Tensor): Llam
   };
 }
 
-function sameValues(a: SafeTensor['data'], b: SafeTensor['data']): boolean {
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

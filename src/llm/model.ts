@@ -90,10 +90,14 @@ export function decoderHidden(m: LlamaModel, input: DecoderInput, cache?: KVCach
     let x = embedTokens(m, input.ids, input.embedOverride); // [B*T, d]
     w.layers.forEach((l, li) => {
       const site: HookSite = { layer: li, hook: input.adapter, B, T };
-      const a = selfAttention(cfg, site, l, rmsNorm(x, l.inputNorm, cfg.rmsNormEps), rope, am, old[li]);
-      if (cache) cache.layers[li] = { k: tf.keep(a.k), v: tf.keep(a.v) };
-      x = tf.add(x, a.out);
-      x = tf.add(x, swiglu(site, l, rmsNorm(x, l.postNorm, cfg.rmsNormEps)));
+      // one scope per layer: a forward pass holds one layer's temporaries, not every layer's (training
+      // keeps what backward needs on the tape regardless)
+      x = tf.tidy(() => {
+        const a = selfAttention(cfg, site, l, rmsNorm(x, l.inputNorm, cfg.rmsNormEps), rope, am, old[li]);
+        if (cache) cache.layers[li] = { k: tf.keep(a.k), v: tf.keep(a.v) };
+        const h = tf.add(x, a.out) as tf.Tensor2D;
+        return tf.add(h, swiglu(site, l, rmsNorm(h, l.postNorm, cfg.rmsNormEps))) as tf.Tensor2D;
+      });
     });
     return tf.reshape(rmsNorm(x, w.finalNorm, cfg.rmsNormEps), [B, T, cfg.hiddenSize]) as tf.Tensor3D;
   });

@@ -20,7 +20,7 @@ export interface PerplexityOptions {
   readonly window: number;
   /** Step between window starts in tokens (<= window; required). */
   readonly stride: number;
-  /** Windows per forward pass; default 8. */
+  /** Windows per forward pass; default 8, fewer when their [window, vocab] logits would pass 256 MiB (large vocabularies). */
   readonly batch?: number;
   /** Adapters active while scoring: a hook, or a description (per-sample weights need one row per window in a batch); default none. */
   readonly adapter?: AdapterHook | AdapterSpec;
@@ -46,7 +46,7 @@ export async function perplexity(m: LlamaModel, ids: readonly number[], opts: Pe
   const V = m.config.vocabSize;
   for (const t of ids) if (!(Number.isInteger(t) && t >= 0 && t < V)) throw new Error(`perplexity: token ${t} is outside [0, ${V})`);
   const wins = slidingWindows(ids.length, opts.window, opts.stride);
-  const batch = opts.batch ?? 8;
+  const batch = opts.batch ?? Math.max(1, Math.min(8, Math.floor(2 ** 28 / (4 * V * opts.window))));
   const adapter = typeof opts.adapter === 'function' ? opts.adapter : adapterHook(opts.adapter);
   let nll = 0, tokens = 0;
   for (let w0 = 0; w0 < wins.length; w0 += batch) {

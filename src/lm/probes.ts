@@ -45,36 +45,46 @@ export interface ClozeResult {
   readonly meanRank: number;
 }
 
+/** Bytes of [rows, vocab] float32 log-probabilities one candidate pass may hold (the chunk size follows). */
+export const PROBE_LOGIT_BYTES = 64 * 2 ** 20;
+
 /**
  * Summed log-probability of each candidate continuation after one prompt. The prompt runs once with a
  * KV cache, which is then shared by all candidates; the vocabulary head is applied only where a
- * candidate token is predicted. @returns [candidates]
+ * candidate token is predicted, in chunks of candidates whose [rows, vocab] log-probabilities stay under
+ * `maxLogitBytes` (default PROBE_LOGIT_BYTES), so large vocabularies fit. @returns [candidates]
  */
-export async function continuationScores(m: LlamaModel, prompt: number[], conts: number[][], adapterFor?: AdapterForBatch): Promise<Float64Array> {
+export async function continuationScores(m: LlamaModel, prompt: number[], conts: number[][], adapterFor?: AdapterForBatch, maxLogitBytes = PROBE_LOGIT_BYTES): Promise<Float64Array> {
   const n = conts.length, L = Math.max(...conts.map((c) => c.length));
+  const V = m.config.vocabSize;
   const cache = new KVCache();
   try {
-    const a1 = adapterFor?.(1), an = adapterFor?.(n);
+    const a1 = adapterFor?.(1);
     const first = tf.tidy(() => tf.logSoftmax(lastTokenLogits(m, { ids: tf.tensor2d(prompt, [1, prompt.length], 'int32'), ...(a1 ? { adapter: a1 } : {}) }, null, cache)));
     const firstLp = (await first.data()) as Float32Array;
     first.dispose();
-    const old = cache.layers;
-    cache.layers = old.map((l) => ({ k: tf.tile(l.k, [n, 1, 1, 1]), v: tf.tile(l.v, [n, 1, 1, 1]) }));
-    for (const l of old) tf.dispose([l.k, l.v]);
     const out = new Float64Array(n);
     conts.forEach((c, r) => { out[r] = firstLp[c[0]!]!; });
-    if (L > 1) {
+    if (L <= 1) return out;
+    const chunk = Math.max(1, Math.floor(maxLogitBytes / (4 * V * (L - 1))));
+    for (let c0 = 0; c0 < n; c0 += chunk) {
+      const part = conts.slice(c0, c0 + chunk), k = part.length, an = adapterFor?.(k);
       // feed tokens 0..L-2 of every candidate (right-padded; causal attention keeps padding out of earlier positions)
-      const ids = new Int32Array(n * (L - 1));
-      conts.forEach((c, r) => c.slice(0, L - 1).forEach((t, i) => { ids[r * (L - 1) + i] = t; }));
-      const lp = tf.tidy(() => {
-        const h = decoderHidden(m, { ids: tf.tensor2d(ids, [n, L - 1], 'int32'), ...(an ? { adapter: an } : {}) }, cache);
-        return tf.logSoftmax(project(tf.reshape(h, [n * (L - 1), m.config.hiddenSize]) as tf.Tensor2D, headMatrix(m)));
-      });
-      const data = (await lp.data()) as Float32Array;
-      lp.dispose();
-      const V = m.config.vocabSize;
-      conts.forEach((c, r) => { for (let i = 1; i < c.length; i++) out[r]! += data[(r * (L - 1) + i - 1) * V + c[i]!]!; });
+      const ids = new Int32Array(k * (L - 1));
+      part.forEach((c, r) => c.slice(0, L - 1).forEach((t, i) => { ids[r * (L - 1) + i] = t; }));
+      const tiled = new KVCache();
+      try {
+        tiled.layers = cache.layers.map((l) => ({ k: tf.tile(l.k, [k, 1, 1, 1]), v: tf.tile(l.v, [k, 1, 1, 1]) }));
+        const lp = tf.tidy(() => {
+          const h = decoderHidden(m, { ids: tf.tensor2d(ids, [k, L - 1], 'int32'), ...(an ? { adapter: an } : {}) }, tiled);
+          return tf.logSoftmax(project(tf.reshape(h, [k * (L - 1), m.config.hiddenSize]) as tf.Tensor2D, headMatrix(m)));
+        });
+        const data = (await lp.data()) as Float32Array;
+        lp.dispose();
+        part.forEach((c, r) => { for (let i = 1; i < c.length; i++) out[c0 + r]! += data[(r * (L - 1) + i - 1) * V + c[i]!]!; });
+      } finally {
+        tiled.dispose();
+      }
     }
     return out;
   } finally {

@@ -34,6 +34,20 @@ describe('continuation scoring', () => {
     });
     disposeLlama(m);
   });
+
+  it('in chunks of candidates (bounded [rows, vocab] memory) gives the same scores and leaks nothing', async () => {
+    const cfg = makeLlamaConfig({ vocabSize: 30, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+    const m = randomLlama(cfg, 6, { std: 0.4 });
+    const prompt = [2, 5, 11], conts = [[4], [5, 6, 2], [8, 8], [29, 0, 1, 2], [3, 3, 3]];
+    const whole = await continuationScores(m, prompt, conts);
+    const before = tf.memory().numTensors;
+    for (const bytes of [1, 4 * 30 * 3 * 2]) {  // one candidate per pass, then two
+      const got = await continuationScores(m, prompt, conts, undefined, bytes);
+      got.forEach((v, r) => expect(v).toBeCloseTo(whole[r]!, 4));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    disposeLlama(m);
+  });
 });
 
 describe('unigram baseline', () => {
