@@ -18,6 +18,7 @@ import { disposeLlama } from '../llm/weights';
 import { ADAPT_DEFAULTS, describeEval, evaluateKnowledge, makeAdaptConfig, runAdapt, type AdaptConfig, type AdaptEval } from '../lm/adapt';
 import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { intFlag, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
+import { assertOutsideInputs, dataInputs } from './outputs';
 
 /** One record of results/item-knowledge.json. */
 interface ItemKnowledgeRecord {
@@ -70,6 +71,9 @@ runMain(async () => {
   const work = path.resolve((f['work'] as string | undefined) ?? path.join(root, 'checkpoints', `adapt-${path.basename(out)}`));
   const corpus = path.resolve((f['corpus'] as string | undefined) ?? readEnv('CFLLM_CORPUS_DIR') ?? path.join(root, '..', 'shared', 'corpora', 'gutenberg'));
   for (const file of ['train.txt.gz', 'valid.txt.gz']) if (!fs.existsSync(path.join(corpus, file))) throw new Error(`adapt-lm: ${path.join(corpus, file)} not found (--corpus)`);
+  const dataDirs = dataInputs(f['data-dir'] as string | undefined);
+  assertOutsideInputs('--out', out, [{ flag: '--corpus', dir: corpus }, ...dataDirs]);
+  assertOutsideInputs('--work', work, [{ flag: '--model', dir: base }, { flag: '--corpus', dir: corpus }, ...dataDirs]);
   const maxMinutes = numberFlag(f, 'max-minutes');
   const itemRepeats = intFlag(f, 'item-repeats')!, skillExamples = intFlag(f, 'skill-examples')!;
   const probeItems = intFlag(f, 'probe-items')!, nSkill = intFlag(f, 'skill-probes')!;
