@@ -54,7 +54,6 @@ describe('notebooks in a browser (Jupyter + headless chromium)', () => {
     fs.mkdirSync(scratch, { recursive: true });
     const name = `browser-test-${process.pid}.ipynb`;
     const copy = path.join(scratch, name);
-    fs.copyFileSync(path.join(root, 'notebooks', '01-data.ipynb'), copy);
     const token = `t${process.pid}${Date.now()}`;
     const port = await freePort();
     const { child, url } = startJupyter({
@@ -63,6 +62,7 @@ describe('notebooks in a browser (Jupyter + headless chromium)', () => {
     });
     let browser: import('playwright-core').Browser | null = null;
     try {
+      fs.copyFileSync(path.join(root, 'notebooks', '01-data.ipynb'), copy);
       await url;
       browser = await pw.chromium.launch({ executablePath: findChromium()!, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -141,7 +141,7 @@ describe('notebooks in a browser (Jupyter + headless chromium)', () => {
       await browser?.close();
       child.kill('SIGTERM');
       await new Promise((r) => { child.once('exit', r); setTimeout(r, 10_000); });
-      fs.rmSync(copy, { force: true });
+      for (const f of [copy, path.join(scratch, `.~${name}`)]) fs.rmSync(f, { force: true });
       fs.rmSync(path.join(scratch, '.ipynb_checkpoints', name.replace('.ipynb', '-checkpoint.ipynb')), { force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
     }

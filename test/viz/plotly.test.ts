@@ -72,3 +72,12 @@ describe('plotly figure builders', () => {
     expect(() => recordsToSeries([{ a: 1, b: 'x' }], { x: 'a', y: 'b' })).toThrow(/row 0 has b = x/);
   });
 });
+
+describe('legend placement', () => {
+  it('puts the legend in a row above the plot by default and in a column right of it on request (it cannot reach the title there)', () => {
+    const top = lineFigure(series, { title: 't' }).layout['legend'] as Record<string, unknown>;
+    expect(top).toMatchObject({ orientation: 'h', y: 1.02, yanchor: 'bottom' });
+    const right = lineFigure(series, { title: 't', legend: 'right' }).layout['legend'] as Record<string, unknown>;
+    expect(right).toMatchObject({ orientation: 'v', x: 1.02, xanchor: 'left', y: 1, yanchor: 'top' });
+  });
+});
