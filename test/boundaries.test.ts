@@ -17,10 +17,11 @@ const ALLOWED: Record<string, string[]> = {
   rec: ['core', 'backend', 'data', 'cf', 'llm', 'metrics'],
   collm: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
   cora: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
+  binllm: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
   viz: ['core'],
-  runner: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora'],
-  analysis: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'viz'],
-  cli: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'runner', 'analysis', 'viz'],
+  runner: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'binllm'],
+  analysis: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'binllm', 'runner', 'viz'],
+  cli: ['core', 'backend', 'data', 'metrics', 'cf', 'llm', 'lm', 'rec', 'collm', 'cora', 'binllm', 'runner', 'analysis', 'viz'],
 };
 /** npm packages a layer must not touch (data and metrics know nothing of tensors). */
 const FORBIDDEN_PACKAGES: Record<string, RegExp> = { data: /^@tensorflow\//, metrics: /^@tensorflow\// };

@@ -3,6 +3,7 @@
 import type { CFTrainConfig } from './train';
 import { CONTENT } from './content';
 import { DIN } from './din';
+import { HASH_MF } from './hash-mf';
 import { LIGHTGCN } from './lightgcn';
 import { MF } from './mf';
 import { SASREC } from './sasrec';
@@ -15,6 +16,7 @@ export const CF_SPECS: Readonly<Record<CFKind, CFSpec<CFCommonConfig>>> = Object
   sasrec: SASREC as unknown as CFSpec<CFCommonConfig>,
   din: DIN as unknown as CFSpec<CFCommonConfig>,
   content: CONTENT as unknown as CFSpec<CFCommonConfig>,
+  'hash-mf': HASH_MF as unknown as CFSpec<CFCommonConfig>,
 });
 
 /** Training settings per model (CoLLM's ML-1M runs); anything not named uses CF_TRAIN_DEFAULTS. */
@@ -28,6 +30,8 @@ export const CF_TRAIN_PRESETS: Readonly<Record<CFKind, Partial<CFTrainConfig>>> 
   din: { lr: 1e-4, weightDecay: 1e-4 },
   // the content baseline (logistic regression, no ids): convex, converges in ~10 epochs at lr 5e-2
   content: { lr: 5e-2, weightDecay: 1e-5, batchSize: 1024, patience: 3 },
+  // BinLLM's code model: the run behind hash_CF_ml.yaml's pretrained_path (0130hashGNN-ml-32lr-0.01wd0.001), hashGNN_ml.py
+  'hash-mf': { lr: 1e-2, weightDecay: 1e-3, batchSize: 2048, patience: 100 },
 });
 
 /** Names of the models, in the order tables list them. */

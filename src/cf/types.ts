@@ -7,7 +7,7 @@ import type { InteractionSplit, ItemInfo } from '../data/types';
 import type { ForwardMode } from '../core/types';
 
 /** The CF models the kit ships. */
-export type CFKind = 'mf' | 'lightgcn' | 'sasrec' | 'din' | 'content';
+export type CFKind = 'mf' | 'lightgcn' | 'sasrec' | 'din' | 'content' | 'hash-mf';
 
 /** A batch on the tensor side; the creator disposes it (see toCFBatch / disposeCFBatch). */
 export interface CFBatch {
@@ -59,4 +59,6 @@ export interface CFSpec<C extends CFCommonConfig> {
   userRepr(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Tensor2D;
   /** @returns [B, dEmb] float32 item representation of each row's target item. */
   itemRepr(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Tensor2D;
+  /** Called by the CF training loop before each epoch (0-based), for state that follows the epoch (hash-mf's beta); optional. */
+  startEpoch?(model: CFModel<C>, epoch: number): void;
 }

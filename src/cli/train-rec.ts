@@ -16,15 +16,18 @@ import { runRecExperiment } from '../runner/rec-experiment';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 import { assertOutsideInputs, recInputs } from './outputs';
 
+/** CF models an LLM method can read: the baselines and BinLLM's code model. */
+const CF_BACKBONES: readonly CFKind[] = [...CF_KINDS, 'hash-mf'];
+
 runMain(async () => {
   const methods = recMethodNames().join(' | ');
   const f = parseFlags('train-rec', `train one LLM recommender (${methods}) and write results`, {
     method: { type: 'string', help: methods, default: 'tallrec' },
     dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
-    cf: { type: 'string', help: `CF backbone of methods that read one: ${CF_KINDS.join(' | ')} (default mf, or the kind of --cf-run)` },
+    cf: { type: 'string', help: `CF backbone of methods that read one: ${CF_BACKBONES.join(' | ')} (default mf, binllm: hash-mf; or the kind of --cf-run)` },
     'cf-run': { type: 'string', help: 'finished CF run folder to take the backbone from (else trained in the run folder)' },
     'stage1-run': { type: 'string', help: 'finished run of the method\'s stage 1 (CoLLM: a TALLRec run with the same LoRA) (else trained in the run folder)' },
-    options: { type: 'string', help: 'method options as JSON, e.g. \'{"variant":"T1"}\' (collm) or \'{"preset":"official"}\' (cora)' },
+    options: { type: 'string', help: 'method options as JSON, e.g. \'{"variant":"T1"}\' (collm), \'{"preset":"official"}\' (cora) or \'{"form":"ipv4"}\' (binllm)' },
     variant: { type: 'string', help: 'shorthand for options.variant (collm: stage2 | T1 | T2 | T3)' },
     preset: { type: 'string', help: 'shorthand for options.preset (cora: official | kit)' },
     rank: { type: 'int', help: 'shorthand for options.rank (cora; alpha keeps the preset\'s alpha/r)', min: 1 },
@@ -73,7 +76,7 @@ runMain(async () => {
     cfKind = (readJson<{ experiment?: { model?: CFKind } }>(cfg).experiment?.model) ?? undefined;
     if (!cfKind) throw new Error(`--cf-run ${cfRun}: ${cfg} names no CF model; pass --cf`);
   }
-  if (cfKind !== undefined && !CF_KINDS.includes(cfKind)) throw new Error(`--cf: "${cfKind}" is not one of ${CF_KINDS.join(', ')}`);
+  if (cfKind !== undefined && !CF_BACKBONES.includes(cfKind)) throw new Error(`--cf: "${cfKind}" is not one of ${CF_BACKBONES.join(', ')}`);
   const seed = intFlag(f, 'seed')!;
   const exp = makeRecExperiment({
     dataset, method, seed, train, options, dataDir: (f['data-dir'] as string | undefined) ?? null, llmDir: (f['llm'] as string | undefined) ?? null,

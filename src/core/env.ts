@@ -63,19 +63,19 @@ export const ENV_VARS = Object.freeze({
   CFLLM_MODEL_DIR: spec({
     meaning: 'LLM folder in Hugging Face format used when no --model / --llm is given',
     default: 'unset: models/kit-lm',
-    usedBy: 'demo, train-rec, ml1m-table, lm-card, notebooks',
+    usedBy: 'demo, train-rec, ml1m-table, lm-card, adapt-lm, notebooks',
     parse: absolutePath, fallback: undefined,
   }),
   CFLLM_CORPUS_DIR: spec({
     meaning: 'text corpus folder (train.txt.gz, valid.txt.gz) for pretraining and held-out perplexity',
     default: 'unset: ../shared/corpora/gutenberg (a --corpus flag wins)',
-    usedBy: 'pretrain-lm, lm-card, notebook 08',
+    usedBy: 'pretrain-lm, lm-card, adapt-lm, notebook 08',
     parse: absolutePath, fallback: undefined,
   }),
   CFLLM_BACKEND: spec({
     meaning: 'compute backend: auto, tensorflow, wasm or cpu',
     default: 'auto (tfjs-node if installed, else wasm, else cpu; a --backend flag wins)',
-    usedBy: 'every command (demo, train-cf, train-rec, cf-ml1m, ml1m-table, pretrain-lm, lm-card, bench:*)',
+    usedBy: 'every command (demo, train-cf, train-rec, cf-ml1m, ml1m-table, pretrain-lm, lm-card, adapt-lm, bench:*)',
     parse: oneOf(BACKEND_CHOICES), fallback: 'auto' as BackendChoice,
   }),
   CFLLM_NATIVE: spec({

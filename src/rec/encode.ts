@@ -2,7 +2,7 @@
 // CoLLM prompts, the offsets of the two placeholder tokens (user first, then item).
 import type { Dataset, InteractionSplit } from '../data/types';
 import type { KitTokenizer } from '../llm/tokenizer';
-import { ANSWER_TEXT, PLACEHOLDER, rowPrompt, type PromptKind } from './prompt';
+import { ANSWER_TEXT, PLACEHOLDER, rowPrompt, type PromptCodes, type PromptKind } from './prompt';
 
 /** Tokenised prompts of a split. */
 export interface EncodedPrompts {
@@ -25,13 +25,13 @@ export function answerTokenId(tok: KitTokenizer): number {
   return tok.tokenId('\u2581' + ANSWER_TEXT) ?? tok.tokenId('\u0120' + ANSWER_TEXT) ?? tok.encode(' ' + ANSWER_TEXT)[0]!;
 }
 
-/** Encodes every row's prompt (or the given rows). onProgress(done, total) every 2,000 rows. */
-export function encodePrompts(kind: PromptKind, ds: Dataset, split: InteractionSplit, tok: KitTokenizer, onProgress?: (done: number, total: number) => void): EncodedPrompts {
+/** Encodes every row's prompt (or the given rows); codes fill BinLLM prompts. onProgress(done, total) every 2,000 rows. */
+export function encodePrompts(kind: PromptKind, ds: Dataset, split: InteractionSplit, tok: KitTokenizer, onProgress?: (done: number, total: number) => void, codes?: PromptCodes): EncodedPrompts {
   const n = split.label.length;
   const ph = kind === 'collm' ? placeholderId(tok) : -1;
   const ids: Int32Array[] = [], placeholders: number[][] = [];
   for (let r = 0; r < n; r++) {
-    const t = Int32Array.from(tok.encode(rowPrompt(kind, ds, split, r), { addBos: true }));
+    const t = Int32Array.from(tok.encode(rowPrompt(kind, ds, split, r, codes), { addBos: true }));
     ids.push(t);
     const pos: number[] = [];
     if (ph >= 0) t.forEach((id, i) => { if (id === ph) pos.push(i); });

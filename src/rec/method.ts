@@ -12,7 +12,7 @@ import type { Lora } from '../llm/lora';
 import { lastTokenLogits, type EmbedOverride } from '../llm/model';
 import type { LlamaModel } from '../llm/weights';
 import { batchTensors, type PromptBatch } from './batch';
-import type { PromptKind } from './prompt';
+import type { PromptCodes, PromptKind } from './prompt';
 
 /** A built LLM recommender: its prompt, its trainable parameters and its score (the raw "Yes" logit). */
 export interface RecMethod {
@@ -20,6 +20,8 @@ export interface RecMethod {
   readonly name: string;
   /** Which prompt template its rows are encoded with. */
   readonly promptKind: PromptKind;
+  /** The text its prompts write for users and items (BinLLM's codes; required by promptKind 'binllm'); absent otherwise. */
+  readonly promptCodes?: PromptCodes;
   /** Parameters trained by this method's stage (empty for the base LLM). */
   readonly params: Record<string, tf.Variable>;
   /** The LoRA this method applies (TALLRec's, CoLLM's stage-1 or T3 LoRA), for analyses; absent when none. */
@@ -72,6 +74,8 @@ export interface RecMethodSpec<O extends object = object> {
   readonly label: string;
   /** Whether the method reads a CF backbone. */
   readonly cf: 'none' | 'required';
+  /** The CF model it gets when the experiment names none (default 'mf'; BinLLM: 'hash-mf'). */
+  readonly defaultCf?: CFKind;
   /** False for methods with nothing to train (the base LLM). */
   readonly trains: boolean;
   /** Merges options over the defaults (which may depend on the CF model), validates them naming the field, freezes. */

@@ -8,7 +8,7 @@ import type { CFRunResult } from './cf-experiment';
 import { COLLM_PAPER_ML1M, meanSd } from './tables';
 
 /** Display names of the CF models. */
-export const CF_MODEL_LABELS: Readonly<Record<CFKind, string>> = Object.freeze({ mf: 'MF', lightgcn: 'LightGCN', sasrec: 'SASRec', din: 'DIN', content: 'Content' });
+export const CF_MODEL_LABELS: Readonly<Record<CFKind, string>> = Object.freeze({ mf: 'MF', lightgcn: 'LightGCN', sasrec: 'SASRec', din: 'DIN', content: 'Content', 'hash-mf': 'Hash-MF' });
 
 /** The fields of a CF run result the table reads. */
 export type CFReportRun = Pick<CFRunResult, 'model' | 'seed' | 'test'> & { readonly meta?: { readonly wallSeconds: number }; readonly training?: { readonly bestEpoch: number; readonly epochsRun: number } };

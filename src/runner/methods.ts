@@ -2,6 +2,7 @@
 // to the kit is its own folder (a RecMethodSpec, see src/rec/method.ts) plus one line in BUILT_IN below;
 // a notebook or script can add its own with registerRecMethod.
 // Reference: docs/architecture.md §6 (adding an LLM method); RecBole's model registry.
+import { BINLLM_SPEC } from '../binllm/method';
 import { COLLM_SPEC } from '../collm/method';
 import { CORA_SPEC } from '../cora/method';
 import type { RecMethodSpec } from '../rec/method';
@@ -13,6 +14,7 @@ const BUILT_IN: readonly RecMethodSpec[] = [
   TALLREC_SPEC,
   COLLM_SPEC,
   CORA_SPEC,
+  BINLLM_SPEC,
 ];
 
 const registry = new Map<string, RecMethodSpec>(BUILT_IN.map((s) => [s.name, s]));

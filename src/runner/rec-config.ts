@@ -61,7 +61,7 @@ export function makeRecExperiment(o: Partial<RecExperimentConfig>): RecExperimen
   const spec = recMethodSpec(c.method);
   let cf = c.cf;
   if (spec.cf === 'required') {
-    cf = cf ?? { model: DEFAULT_CF, runDir: null };
+    cf = cf ?? { model: spec.defaultCf ?? DEFAULT_CF, runDir: null };
     cfSpec(cf.model);
   } else if (cf !== null) {
     throw new Error(`RecExperimentConfig.cf: ${c.method} reads no CF backbone (got ${cf.model}${cf.runDir ? ` from ${cf.runDir}` : ''}); leave cf null`);

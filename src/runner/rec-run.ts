@@ -20,7 +20,6 @@ import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../llm/weights';
 import { answerTokenId, encodePrompts, type EncodedPrompts } from '../rec/encode';
 import type { MethodShapes, RecMethod, RecMethodSpec } from '../rec/method';
-import type { PromptKind } from '../rec/prompt';
 import { scoreRows, trainRecMethod, type RecTrainConfig, type RecTrainResult } from '../rec/train';
 import { makeCFExperiment, type CFExperimentConfig } from './cf-experiment';
 import { recMethodSpec } from './methods';
@@ -178,13 +177,13 @@ export interface BuiltRec {
   dispose(): void;
 }
 
-/** Encodes a split's prompts of a kind, once per (kind, split). */
-function encoder(opened: RecOpened): (kind: PromptKind, split: InteractionSplit) => EncodedPrompts {
+/** Encodes a split's prompts as a method writes them (its kind, and its codes for BinLLM), once per (kind, split). */
+function encoder(opened: RecOpened): (m: Pick<RecMethod, 'promptKind' | 'promptCodes'>, split: InteractionSplit) => EncodedPrompts {
   const cache = new Map<string, EncodedPrompts>();
-  return (kind, split) => {
-    const key = `${kind}:${split.name}:${split.label.length}:${split.rowId[0] ?? -1}`;
+  return (m, split) => {
+    const key = `${m.promptKind}:${split.name}:${split.label.length}:${split.rowId[0] ?? -1}`;
     let e = cache.get(key);
-    if (!e) cache.set(key, (e = encodePrompts(kind, opened.dataset, split, opened.tokenizer)));
+    if (!e) cache.set(key, (e = encodePrompts(m.promptKind, opened.dataset, split, opened.tokenizer, undefined, m.promptCodes)));
     return e;
   };
 }
@@ -217,8 +216,8 @@ export async function buildRecMethod(
       if (mode.kind !== 'train') throw new Error('buildRecMethod: training in load mode');
       mode.log(`${m.name}: encoding prompts`);
       return trainRecMethod({
-        method: m, train: { split: opened.dataset.splits.train, enc: enc(m.promptKind, opened.dataset.splits.train) },
-        valid: { split: opened.validSplit, enc: enc(m.promptKind, opened.validSplit) }, padId: opened.padId, config: opened.trainConfig,
+        method: m, train: { split: opened.dataset.splits.train, enc: enc(m, opened.dataset.splits.train) },
+        valid: { split: opened.validSplit, enc: enc(m, opened.validSplit) }, padId: opened.padId, config: opened.trainConfig,
         outDir: dir, resume: mode.resume, ...(mode.onProgress ? { onProgress: mode.onProgress } : {}),
       });
     };
@@ -258,8 +257,8 @@ export async function buildRecMethod(
 /** Raw "Yes" logits of the run's valid and test rows, and the test scoring throughput. */
 export async function scoreRecSplits(built: Pick<BuiltRec, 'method'>, opened: RecOpened): Promise<{ valid: Float32Array; test: Float32Array; testSamplesPerSecond: number }> {
   const enc = encoder(opened), m = built.method;
-  const valid = await scoreRows(m, enc(m.promptKind, opened.validSplit), opened.validSplit, opened.padId, opened.trainConfig.evalBatchSize);
-  const encTest = enc(m.promptKind, opened.testSplit);
+  const valid = await scoreRows(m, enc(m, opened.validSplit), opened.validSplit, opened.padId, opened.trainConfig.evalBatchSize);
+  const encTest = enc(m, opened.testSplit);
   const t0 = performance.now();
   const test = await scoreRows(m, encTest, opened.testSplit, opened.padId, opened.trainConfig.evalBatchSize);
   return { valid, test, testSamplesPerSecond: opened.testSplit.label.length / ((performance.now() - t0) / 1000) };

@@ -27,7 +27,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('LLM-method registry', () => {
   it('lists the built-in methods first and refuses unknown or duplicate names', () => {
     expect(recMethodNames().slice(0, 4)).toEqual(['base', 'tallrec', 'collm', 'cora']);
-    expect(() => recMethodSpec('binllm2')).toThrow(/unknown LLM method "binllm2"; registered: base, tallrec, collm, cora, calibrated/);
+    expect(() => recMethodSpec('binllm2')).toThrow(/unknown LLM method "binllm2"; registered: base, tallrec, collm, cora, binllm, calibrated/);
     expect(() => registerRecMethod(CALIBRATED_SPEC)).toThrow(/already registered/);
     expect(() => registerRecMethod({ ...CALIBRATED_SPEC, name: 'Bad Name' })).toThrow(/lower-case/);
   });
