@@ -26,11 +26,15 @@ import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from
 export interface AdaptConfig {
   /** Optimiser steps in total (the cosine reaches minLr here). */
   readonly steps: number;
+  /** Training windows per step; default 16. */
   readonly batchSize: number;
   /** Context length of training windows. */
   readonly seqLen: number;
+  /** Learning rate after warm-up; default 1e-3. */
   readonly peakLr: number;
+  /** Floor of the cosine decay, reached at `steps`; default 1e-4. */
   readonly minLr: number;
+  /** Steps of linear warm-up; default 100. */
   readonly warmupSteps: number;
   /** Decoupled weight decay on 2-D weights. */
   readonly weightDecay: number;
@@ -52,6 +56,7 @@ export interface AdaptConfig {
   readonly probeFacts: number;
   /** Checkpoint at least every this many seconds. */
   readonly checkpointSeconds: number;
+  /** Seed of the facts corpus and the training-window draws; default 0. */
   readonly seed: number;
 }
 

@@ -34,6 +34,7 @@ export interface Ml1mPlanOptions {
   readonly validRows: number;
   /** Test rows (0 = all 7,331). */
   readonly testRows: number;
+  /** Compute backend of every run (required; 'auto' picks tfjs-node, else wasm, else cpu). */
   readonly backend: BackendChoice;
   /** Data folder override (null = default resolution). */
   readonly dataDir: string | null;

@@ -14,11 +14,13 @@ export type CurvePoint = {
 
 /** Options of trainingCurvesFigure. */
 export interface TrainingCurvesOptions {
+  /** Figure title (required). */
   readonly title: string;
   /** y title of the loss panel (default 'mean loss per epoch'). */
   readonly lossTitle?: string;
   /** x tick step in epochs (default 1). */
   readonly xDtick?: number;
+  /** Width in px (default: the two-panel figure's width). */
   readonly width?: number;
 }
 
