@@ -67,6 +67,7 @@ export * from './cf/lightgcn';
 export * from './cf/sasrec';
 export * from './cf/din';
 export * from './cf/content';
+export * from './cf/hash-mf';
 export * from './cf/batch';
 export * from './cf/train';
 export * from './cf/checkpoint';
@@ -112,6 +113,8 @@ export * from './cora/generator';
 export * from './cora/method';
 
 // Runner: experiments end to end (train, checkpoint, evaluate, write results), the notebook suite, tables.
+export * from './binllm/codes';
+export * from './binllm/method';
 export * from './runner/evaluate';
 export * from './runner/cf-experiment';
 export * from './runner/methods';
