@@ -20,7 +20,10 @@ export const TALLREC_TEMPLATE = '#Question: A user has given high ratings to the
 /** CoLLM's template (with the two CF placeholders). */
 export const COLLM_TEMPLATE = '#Question: A user has given high ratings to the following movies: <ItemTitleList>. Additionally, we have information about the user\'s preferences encoded in the feature <UserID>. Using all available information, make a prediction about whether the user would enjoy the movie titled <TargetItemTitle> with the feature <TargetItemID>? Answer with "Yes" or "No". \\n#Answer:';
 
-/** BinLLM's template: CoLLM's words, <UserID> / <TargetItemID> filled with the user's and item's codes as text. */
+/**
+ * BinLLM's template: CoLLM's words, <UserID> / <TargetItemID> filled with the user's and item's codes as
+ * text (recprompt_wrap_v3). Assumed: the official prompts/hash_text.txt was not available to check.
+ */
 export const BINLLM_TEMPLATE = COLLM_TEMPLATE;
 
 /** The text a prompt writes for a user and for an item (BinLLM's codes); dense 0-based indices. */
