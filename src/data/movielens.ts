@@ -17,6 +17,12 @@ function checkRating(r: number, file: string, lineNo: number): number {
   return r;
 }
 
+/** The id, unless `seen` already holds it (a second line for the same id would silently replace the first). */
+function uniqueId(seen: ReadonlyMap<number, unknown>, id: number, field: string, file: string, lineNo: number): number {
+  if (seen.has(id)) throw new DataFileError(file, lineNo, `${field} ${id} appears a second time; each id must have one line`);
+  return id;
+}
+
 /** Largest Unix time in seconds the readers accept (year 5138); larger values are milliseconds. */
 const MAX_UNIX_SECONDS = 1e11;
 
@@ -41,7 +47,7 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
   const items = new Map<number, ItemInfo>();
   forEachLine(moviesFile, 'latin1', (line, n) => {
     const [id, title, genres] = splitFields(line, '::', 3, moviesFile, n) as [string, string, string];
-    items.set(intField(id, 'MovieID', moviesFile, n), { title, genres: genres ? genres.split('|') : [], year: yearFromTitle(title) });
+    items.set(uniqueId(items, intField(id, 'MovieID', moviesFile, n), 'MovieID', moviesFile, n), { title, genres: genres ? genres.split('|') : [], year: yearFromTitle(title) });
   });
   requireRows(moviesFile, items.size, 'movies');
   const usersFile = path.join(dir, 'users.dat');
@@ -52,7 +58,7 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
     forEachLine(usersFile, 'latin1', (line, n) => {
       const [id, gender, age, occ] = splitFields(line, '::', 5, usersFile, n) as [string, string, string, string];
       const code = intField(occ, 'Occupation', usersFile, n);
-      u.set(intField(id, 'UserID', usersFile, n), { gender, age: intField(age, 'Age', usersFile, n), occupation: ML1M_OCCUPATIONS[code] ?? String(code) });
+      u.set(uniqueId(u, intField(id, 'UserID', usersFile, n), 'UserID', usersFile, n), { gender, age: intField(age, 'Age', usersFile, n), occupation: ML1M_OCCUPATIONS[code] ?? String(code) });
     });
     requireRows(usersFile, u.size, 'users');
   }
@@ -87,14 +93,14 @@ export function readMl100k(dir: string, ratingsFile = 'u.data'): RawInteractions
     const f = splitFields(line, '|', 5 + genreNames.length, itemFile, n);
     const title = f[1]!;
     const genres = genreNames.filter((_, g) => f[5 + g] === '1');
-    items.set(intField(f[0]!, 'movie id', itemFile, n), { title, genres, year: yearFromTitle(title) });
+    items.set(uniqueId(items, intField(f[0]!, 'movie id', itemFile, n), 'movie id', itemFile, n), { title, genres, year: yearFromTitle(title) });
   });
   requireRows(itemFile, items.size, 'movies');
   const userFile = path.join(dir, 'u.user');
   const users = new Map<number, UserInfo>();
   forEachLine(userFile, 'latin1', (line, n) => {
     const [id, age, gender, occ] = splitFields(line, '|', 5, userFile, n) as [string, string, string, string];
-    users.set(intField(id, 'user id', userFile, n), { gender, age: intField(age, 'age', userFile, n), occupation: occ });
+    users.set(uniqueId(users, intField(id, 'user id', userFile, n), 'user id', userFile, n), { gender, age: intField(age, 'age', userFile, n), occupation: occ });
   });
   requireRows(userFile, users.size, 'users');
   const rFile = path.resolve(dir, ratingsFile);

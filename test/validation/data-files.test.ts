@@ -190,3 +190,15 @@ describe('Amazon reviews: bad files are named', () => {
     expect(() => readAmazonReviews(file)).toThrow(fragment);
   });
 });
+
+describe('duplicate ids in metadata files', () => {
+  const cases: [string, string, string, string][] = [
+    ['movies.dat', MOVIES + '2::Heat, again (1995)::Action\n', 'movies.dat:3', 'MovieID 2 appears a second time'],
+    ['users.dat', USERS + '1::M::25::3::12345\n', 'users.dat:3', 'UserID 1 appears a second time'],
+  ];
+  it.each(cases)('%s', (file, text, where, fragment) => {
+    const dir = ml1mFolder(put(file, text));
+    expect(() => readMl1m(dir)).toThrow(where);
+    expect(() => readMl1m(dir)).toThrow(fragment);
+  });
+});
