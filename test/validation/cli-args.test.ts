@@ -49,6 +49,10 @@ describe('numeric flags: bad values are refused, naming the flag', () => {
     ['negative value without =', ['--test-rows', '-5'], "Option '--test-rows' argument is ambiguous"],
     ['repeated flag', ['--seed', '1', '--seed', '2'], '--seed is given more than once'],
     ['unknown flag', ['--sed', '1'], "Unknown option '--sed'"],
+    ['positional argument', ['mf'], "Unexpected argument 'mf'"],
+    ['boolean flag with a value', ['--fresh=yes'], "Option '--fresh' does not take an argument"],
+    ['numeric flag without its value', ['--epochs'], "Option '--epochs <value>' argument missing"],
+    ['single-dash flag', ['-seed', '1'], "Unknown option '-s'"],
   ];
   it.each(cases)('%s: %j', (_name, argv, fragment) => {
     expect(() => parse(argv)).toThrow(fragment);
