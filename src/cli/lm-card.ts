@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, parseBackendChoice } from '../backend/backend';
+import { withHeapContext } from '../backend/heap';
 import { readEnv } from '../core/env';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, shownPath } from '../core/paths';
@@ -53,21 +54,22 @@ runMain(async () => {
   const validText = validDocs.join('');
   const nValid = intFlag(f, 'valid-tokens')!;
   log(`held-out perplexity on the first ${nValid} tokens of ${path.join(corpus, 'valid.txt.gz')}...`);
-  const ppl = await textPerplexity(m, tok, validText, { maxTokens: nValid, window: 128, stride: 64 });
+  const heap = (what: string) => ({ what, model: shownPath(dir), batchSize: 1, seqLen: 128 });
+  const ppl = await withHeapContext(heap('the held-out perplexity'), () => textPerplexity(m, tok, validText, { maxTokens: nValid, window: 128, stride: 64 }));
   const trainIds = tok.encode(readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, 4_000_000));
   const validIds = tok.encode(validText, { addBos: true }).slice(0, nValid);
   const unigram = unigramPerplexity(trainIds, validIds, m.config.vocabSize);
   log(`  model ${ppl.ppl.toFixed(2)} vs unigram ${unigram.toFixed(1)}`);
 
   const slice = validText.slice(0, SLICE_CHARS);
-  const slicePpl = await textPerplexity(m, tok, slice, { maxTokens: 1 << 20, window: 128, stride: 64 });
+  const slicePpl = await withHeapContext(heap('the valid-slice perplexity'), () => textPerplexity(m, tok, slice, { maxTokens: 1 << 20, window: 128, stride: 64 }));
 
   const facts = allFacts();
   const maxFacts = intFlag(f, 'max-facts');
   const probes: ClozeResult[] = [];
   for (const relation of ['capital', 'continent', 'language', 'symbol', 'atomicNumber'] as Relation[]) {
     for (const phrasing of ['heldIn', 'unseen'] as const) {
-      const r = await clozeAccuracy(m, tok, facts, relation, phrasing, maxFacts !== undefined ? { maxFacts } : {});
+      const r = await withHeapContext(heap('the fact probes'), () => clozeAccuracy(m, tok, facts, relation, phrasing, maxFacts !== undefined ? { maxFacts } : {}));
       probes.push(r);
       log(`  ${relation} (${phrasing}): top-1 ${(100 * r.top1).toFixed(1)}% of ${r.facts} (chance ${(100 * r.chance).toFixed(1)}%), mean rank ${r.meanRank.toFixed(1)} of ${r.candidates}`);
     }
