@@ -30,8 +30,9 @@ export function isInside(inner: string, outer: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** Throws unless `outDir` (named by `outFlag`) lies outside every input folder. */
+/** Throws unless `outDir` (named by `outFlag`) is a folder (or absent) outside every input folder. */
 export function assertOutsideInputs(outFlag: string, outDir: string, inputs: readonly InputFolder[]): void {
+  assertFolderOrAbsent(outFlag, outDir);
   for (const i of inputs) {
     if (isInside(outDir, i.dir)) {
       throw new Error(`${outFlag} ${outDir} is inside ${i.dir} (${i.flag}): input folders are read-only to the kit; ` +

@@ -69,6 +69,7 @@ describe('output folders stay outside input folders', () => {
     ['run folder beside the inputs', '--out', () => assertOutsideInputs('--out', path.join(w.root, 'results', 'runs', 'cora-s0'), recInputs({ 'cf-run': cfRun, 'data-dir': data, llm: w.elsewhere })), null],
     ['a name sharing a prefix is not inside', '--out', () => assertOutsideInputs('--out', data + '-runs', dataInputs(data)), null],
     ['work folder is a file', '--work', () => assertFolderOrAbsent('--work', path.join(w.kit, 'config.json')), 'is a file; give a folder'],
+    ['run folder is a file', '--out', () => assertOutsideInputs('--out', path.join(w.kit, 'config.json'), dataInputs(data)), '--out ' + path.join(w.kit, 'config.json') + ' is a file; give a folder'],
     ['model name with a slash', '--name', () => assertPlainName('--name', '../escape'), '--name: "../escape" is not a plain folder name'],
     ['model name ..', '--name', () => assertPlainName('--name', '..'), 'not a plain folder name'],
     ['empty model name', '--name', () => assertPlainName('--name', ''), 'not a plain folder name'],
