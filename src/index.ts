@@ -88,6 +88,7 @@ export * from './llm/tokenizer';
 export * from './llm/generate';
 export * from './llm/perplexity';
 export * from './llm/adapters';
+export * from './llm/memory';
 
 // Language-model training: BPE, corpora, pretraining, probes, retention measures.
 export * from './lm/bpe';
@@ -107,6 +108,7 @@ export * from './rec/batch';
 export * from './rec/method';
 export * from './rec/text-methods';
 export * from './rec/train';
+export * from './rec/accumulate';
 export * from './collm/mapping';
 export * from './collm/method';
 export * from './cora/generator';

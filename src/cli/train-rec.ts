@@ -39,6 +39,8 @@ runMain(async () => {
     patience: { type: 'int', help: 'early-stopping patience (epochs)', min: 1 },
     lr: { type: 'number', help: 'peak learning rate' },
     batch: { type: 'int', help: 'batch size', min: 1 },
+    'micro-batch': { type: 'string', help: 'rows per forward/backward pass, gradients accumulated to the batch: auto (fits the memory ceiling) | N', default: 'auto' },
+    'eval-batch': { type: 'int', help: 'rows per scoring pass (default 32)', min: 1 },
     'warmup-steps': { type: 'int', help: 'warm-up steps (at most 10% of epochs x iters)', min: 0 },
     warmup: { type: 'string', help: 'global | per-epoch (the official CoLLM scheduler)' },
     'test-rows': { type: 'int', help: 'evaluate on at most this many test rows (0 = all)', default: '0', min: 0 },
@@ -55,6 +57,13 @@ runMain(async () => {
     if (v !== undefined) train[key] = v;
   }
   if (f['warmup'] !== undefined) train['warmup'] = f['warmup'] as string;
+  const micro = f['micro-batch'] as string;
+  if (micro !== 'auto') {
+    if (!/^[1-9][0-9]*$/.test(micro)) throw new Error(`--micro-batch: expected auto or a positive integer, got "${micro}"`);
+    train['microBatch'] = Number(micro);
+  }
+  const evalBatch = intFlag(f, 'eval-batch');
+  if (evalBatch !== undefined) train['evalBatchSize'] = evalBatch;
   let options: Record<string, unknown> = {};
   if (f['options'] !== undefined) {
     try {

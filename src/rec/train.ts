@@ -7,19 +7,20 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadParams, saveParams } from '../core/checkpoint';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
-import { namedGrads } from '../core/grads';
 import { readJson, writeJsonAtomic } from '../core/io';
-import { bceWithLogits } from '../core/loss';
 import { adamStep, disposeAdamState, initAdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { assertFiniteParameters } from '../core/finite';
-import { cleanUpAfterHeapFailure, withHeapContext } from '../backend/heap';
+import { cleanUpAfterHeapFailure, wasmHeapBytes, withHeapContext, WasmHeapExhausted } from '../backend/heap';
 import { FRESH_LOOP, runEpochLoop, type LoopResult, type LoopState } from '../core/train';
 import { stopIfInterrupted } from '../core/interrupt';
 import { emitProgress, noteLogger, type ProgressCallback } from '../core/progress';
 import type { InteractionSplit } from '../data/types';
+import type { LlamaConfig } from '../llm/config';
+import { HEAP_FILL, planMicroBatch } from '../llm/memory';
 import { auc } from '../metrics/auc';
+import { accumulatedGrads } from './accumulate';
 import { makePromptBatch } from './batch';
 import type { EncodedPrompts } from './encode';
 import type { RecMethod } from './method';
@@ -50,6 +51,12 @@ export interface RecTrainConfig {
   readonly maxEpochs: number;
   /** Epochs without a better validation AUC before stopping; default 5. */
   readonly patience: number;
+  /**
+   * Rows per forward + backward pass; the step's gradient is accumulated over ceil(batchSize / microBatch)
+   * passes and equals the full batch's. 'auto' (default): the most rows whose estimated activations fit
+   * beside the loaded tensors under the backend's memory ceiling (src/llm/memory.ts), at most batchSize.
+   */
+  readonly microBatch: 'auto' | number;
   /** Rows scored per forward pass at evaluation; default 32. */
   readonly evalBatchSize: number;
   /** Validate on at most this many rows of the validation split (seeded subset); 0 = all (default). */
@@ -60,7 +67,7 @@ export interface RecTrainConfig {
 
 /** CoLLM's ML-1M setting with a small budget (see the comparison table for the budgets used). */
 export const REC_TRAIN_DEFAULTS: RecTrainConfig = Object.freeze({
-  lr: 1e-3, warmupStartLr: 1e-5, minLr: 8e-5, warmupSteps: 20, warmup: 'global', weightDecay: 1e-3, batchSize: 16, itersPerEpoch: 50,
+  lr: 1e-3, warmupStartLr: 1e-5, minLr: 8e-5, warmupSteps: 20, warmup: 'global', weightDecay: 1e-3, batchSize: 16, microBatch: 'auto', itersPerEpoch: 50,
   maxEpochs: 20, patience: 5, evalBatchSize: 32, evalRows: 0, seed: 0,
 });
 
@@ -74,6 +81,10 @@ export function makeRecTrainConfig(o: Partial<RecTrainConfig> = {}): RecTrainCon
   checkRange('RecTrainConfig', 'minLr', c.minLr, 0, c.lr);
   checkRange('RecTrainConfig', 'warmupStartLr', c.warmupStartLr, 0, c.lr);
   checkInt('RecTrainConfig', 'seed', c.seed, 0);
+  if (c.microBatch !== 'auto') {
+    if (typeof c.microBatch !== 'number') throw new Error(`RecTrainConfig: microBatch must be 'auto' or an integer >= 1, got ${JSON.stringify(c.microBatch)}`);
+    checkInt('RecTrainConfig', 'microBatch', c.microBatch, 1);
+  }
   if (c.warmup !== 'global' && c.warmup !== 'per-epoch') throw new Error(`RecTrainConfig: warmup "${String(c.warmup)}" is not one of global, per-epoch`);
   const planned = c.maxEpochs * c.itersPerEpoch;
   if (c.warmupSteps > 0.1 * planned) {
@@ -91,14 +102,15 @@ export function recLrAt(c: RecTrainConfig, epoch: number, stepInEpoch: number): 
   return lrAt(sched, step);
 }
 
-/** Logits of every given row (default all rows), in order. */
+/** Logits of every given row (default all rows), in order, batchSize rows per forward pass. */
 export async function scoreRows(method: RecMethod, enc: EncodedPrompts, split: InteractionSplit, padId: number, batchSize: number, rows?: readonly number[]): Promise<Float32Array> {
   const idx = rows ?? Array.from({ length: split.label.length }, (_, i) => i);
   const out = new Float32Array(idx.length);
   for (let s = 0; s < idx.length; s += batchSize) {
     await stopIfInterrupted(s, () => `${method.name}: interrupted while scoring (row ${s} of ${idx.length})`);
     const b = makePromptBatch(enc, split, idx.slice(s, s + batchSize), padId);
-    const l = withHeapContext({ what: 'scoring', model: method.name, batchSize: b.B, seqLen: b.T }, () => method.logits(b, { training: false, seed: 0 }));
+    const l = withHeapContext({ what: 'scoring', model: method.name, batchSize: b.B, seqLen: b.T, hint: `a smaller scoring batch (train-rec --eval-batch ${Math.max(1, b.B >> 1)})` },
+      () => method.logits(b, { training: false, seed: 0 }));
     out.set(await l.data() as Float32Array, s);
     l.dispose();
   }
@@ -116,6 +128,8 @@ export interface RecTrainInput {
   readonly outDir: string;
   readonly resume?: boolean;
   readonly onProgress?: ProgressCallback;
+  /** The LLM's config and name (folder), for the 'auto' micro-batch and out-of-memory messages; without it 'auto' means the whole batch. */
+  readonly llm?: { readonly config: LlamaConfig; readonly name: string };
 }
 
 /** A finished training stage: the loop's outcome (per-epoch history included) and what it consumed. */
@@ -129,6 +143,33 @@ export interface RecTrainResult extends LoopResult {
   /** Warm-up steps of the schedule, and how it warmed up. */
   readonly warmupSteps: number;
   readonly warmup: RecTrainConfig['warmup'];
+  /** Rows per forward + backward pass (the resolved microBatch; batchSize / microBatch passes per step). */
+  readonly microBatch: number;
+  /** The wasm heap at the end of training in MiB (it never shrinks, so this is its peak); null on other backends. */
+  readonly peakHeapMB: number | null;
+}
+
+const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
+
+/**
+ * The micro-batch a stage trains with: the config's number (at most batchSize), or for 'auto' the plan
+ * of src/llm/memory.ts at the longest training prompt (the whole batch when no LLM is given). Throws
+ * WasmHeapExhausted, naming model, length, need and ceiling, when not even one row is estimated to fit.
+ */
+export function resolveMicroBatch(c: RecTrainConfig, inp: Pick<RecTrainInput, 'llm' | 'method' | 'train'>): number {
+  if (c.microBatch !== 'auto') return Math.min(c.microBatch, c.batchSize);
+  if (!inp.llm) return c.batchSize;
+  const seqLen = inp.train.enc.ids.reduce((a, t) => Math.max(a, t.length), 1);
+  // the trainable parameters' Adam moments, the pass's gradients and the accumulated ones
+  const trainable = 4 * 4 * Object.values(inp.method.params).reduce((a, v) => a + v.size, 0);
+  const plan = planMicroBatch(inp.llm.config, c.batchSize, { seqLen, mode: 'train' }, trainable);
+  if (plan.tooBig) {
+    const msg = `out of memory before training ${inp.method.name} on ${inp.llm.name}: one row of ${seqLen} tokens needs about ${gib(plan.activationBytes)} of activations `
+      + `beside ${gib(plan.allocatedBytes + plan.extraBytes)} of weights and optimiser state, over ${Math.round(HEAP_FILL * 100)}% of the ${gib(plan.ceilingBytes)} memory ceiling `
+      + `(batch size ${c.batchSize}, micro-batch 1). Even --micro-batch 1 does not fit: use shorter prompts, or a smaller model.`;
+    throw new WasmHeapExhausted({ what: 'planning a training step', model: inp.llm.name, batchSize: 1, seqLen }, new Error('estimated need exceeds the ceiling'), msg);
+  }
+  return plan.microBatch;
 }
 
 /** Trains the method's parameters; leaves them at the best-validation values. */
@@ -137,6 +178,7 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
   const log = noteLogger(inp.onProgress);
   const params = method.params;
   if (Object.keys(params).length === 0) throw new Error(`${method.name}: no trainable parameters`);
+  const micro = resolveMicroBatch(c, inp);
   fs.mkdirSync(outDir, { recursive: true });
   const decay: Record<string, boolean> = {};
   for (const [k, v] of Object.entries(params)) decay[k] = v.rank > 1;
@@ -161,12 +203,11 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
           await stopIfInterrupted(step, () => `${method.name}: interrupted at step ${step} (epoch ${epoch})`);
           const rng = makeRng((c.seed * 1000003 + step * 7919 + 5) | 0);
           const rows = Array.from({ length: c.batchSize }, () => rng.int(nTrain));
-          const batch = makePromptBatch(inp.train.enc, inp.train.split, rows, inp.padId);
-          const { value, grads } = withHeapContext({ what: 'an LLM training step', model: method.name, batchSize: batch.B, seqLen: batch.T },
-            () => namedGrads(() => tf.tidy(() => bceWithLogits(method.logits(batch, { training: true, seed: step }), batch.label)), params));
-          const loss = (await value.data())[0]!;
-          value.dispose();
-          if (!Number.isFinite(loss)) { tf.dispose(Object.values(grads)); return loss; }
+          const { loss, grads } = await accumulatedGrads(method, rows, (r) => makePromptBatch(inp.train.enc, inp.train.split, r, inp.padId), micro, step, {
+            what: `an LLM training step (${micro} of ${c.batchSize} rows per pass)`, model: inp.llm ? `${method.name} on ${inp.llm.name}` : method.name,
+            hint: `a smaller micro-batch (train-rec --micro-batch ${Math.max(1, micro >> 1)}; the effective batch stays ${c.batchSize})`,
+          });
+          if (!Number.isFinite(loss)) return loss;
           adamStep(params, grads, adam, adamCfg, recLrAt(c, epoch, it), decay);
           tf.dispose(Object.values(grads));
           sum += loss;
@@ -190,7 +231,9 @@ export async function trainRecMethod(inp: RecTrainInput): Promise<RecTrainResult
     if (result.bestEpoch < 0) throw new Error(`${method.name}: no epoch finished with a finite loss (${result.message})`);
     loadParams(best, params, null);
     const stepsTrained = result.history.length * c.itersPerEpoch;
-    return { ...result, validRows: validRows?.length ?? nValid, stepsTrained, samplesSeen: stepsTrained * c.batchSize, warmupSteps: c.warmupSteps, warmup: c.warmup };
+    const heap = wasmHeapBytes();
+    return { ...result, validRows: validRows?.length ?? nValid, stepsTrained, samplesSeen: stepsTrained * c.batchSize, warmupSteps: c.warmupSteps, warmup: c.warmup,
+      microBatch: micro, peakHeapMB: heap === null ? null : Math.round(heap / 2 ** 20) };
   } finally {
     cleanUpAfterHeapFailure(() => disposeAdamState(adam));
   }

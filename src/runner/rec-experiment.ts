@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../backend/backend';
+import { wasmHeapBytes } from '../backend/heap';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot, storedPath } from '../core/paths';
 import { emitProgress, type ProgressCallback } from '../core/progress';
@@ -57,6 +58,8 @@ export interface RecRunResult {
   readonly test: RecEvalBlock;
   /** Samples per second when scoring test rows. */
   readonly scoringSamplesPerSecond: number;
+  /** The wasm heap after scoring, in MiB: its peak over the run (it never shrinks); null on other backends. */
+  readonly peakHeapMB: number | null;
   readonly meta: RunMeta;
 }
 
@@ -81,6 +84,11 @@ export interface RecRunOptions {
   readonly datasetOverride?: Dataset;
   /** Use this loaded LLM (and its folder's tokenizer) instead of loading config.llmDir. */
   readonly llmOverride?: { model: LlamaModel; dir: string };
+}
+
+function heapMB(): number | null {
+  const b = wasmHeapBytes();
+  return b === null ? null : Math.round(b / 2 ** 20);
 }
 
 function llmParameterCount(llm: LlamaModel): number {
@@ -132,7 +140,7 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
       stepsTrained: stages.reduce((a, t) => a + t.stepsTrained, 0), samplesSeen: stages.reduce((a, t) => a + t.samplesSeen, 0),
       warmupSteps: built.training?.warmupSteps ?? 0,
       valid: withCi(opened.dataset, opened.validSplit, scores.valid, exp.seed), test: withCi(opened.dataset, opened.testSplit, scores.test, exp.seed),
-      scoringSamplesPerSecond: scores.testSamplesPerSecond, meta: run.finish(),
+      scoringSamplesPerSecond: scores.testSamplesPerSecond, peakHeapMB: heapMB(), meta: run.finish(),
     };
     writeJsonAtomic(resultFile, out);
     log(`${m.name}${exp.cf ? '-' + exp.cf.model : ''} seed ${exp.seed}: test AUC ${out.test.auc?.toFixed(4)} UAUC ${out.test.uauc?.toFixed(4)} (${out.test.uaucUsers} users); ${out.meta.wallSeconds.toFixed(0)} s`);

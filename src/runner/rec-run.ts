@@ -219,6 +219,7 @@ export async function buildRecMethod(
         method: m, train: { split: opened.dataset.splits.train, enc: enc(m, opened.dataset.splits.train) },
         valid: { split: opened.validSplit, enc: enc(m, opened.validSplit) }, padId: opened.padId, config: opened.trainConfig,
         outDir: dir, resume: mode.resume, ...(mode.onProgress ? { onProgress: mode.onProgress } : {}),
+        llm: { config: opened.llm.config, name: path.basename(inputs.llmDir) },
       });
     };
     const ctx = { llm: opened.llm, yesId: opened.yesId, seed: exp.seed, train: opened.dataset.splits.train, cf };
