@@ -4,7 +4,7 @@
 // Reference: issue "notebooks" item 6; LoRA (Hu et al. 2022) §4 (updates scaled by alpha / r).
 import * as fs from 'fs';
 import * as path from 'path';
-import { readJson } from '../core/io';
+import { finishedResult } from '../core/run-meta';
 import { storedPath } from '../core/paths';
 import { coraPreset } from '../cora/method';
 import { TALLREC_LORA } from '../rec/text-methods';
@@ -73,21 +73,15 @@ export function rankAblationPlan(ranks: Readonly<Partial<Record<RankMethod, read
   return seeds.flatMap((seed) => methods.flatMap((method) => (ranks[method] ?? []).map((rank) => ({ method, rank, seed }))));
 }
 
-/** The finished result.json in a run folder, or null when the run has not finished. */
-export function finishedRecRun(dir: string): RecRunResult | null {
-  const f = path.join(dir, 'result.json');
-  return fs.existsSync(f) ? readJson<RecRunResult>(f) : null;
-}
-
 /** The finished plain (untagged) suite runs of the three methods at a scale and seeds, CoLLM with its TALLRec stage; reads only, never trains (e.g. the ML-1M table's r=8 runs at `paper`). */
 export function finishedSuiteRankRuns(scale: Scale, seeds: readonly number[], opts: Pick<SuiteOptions, 'runsRoot'> = {}): RankRun[] {
   const out: RankRun[] = [];
   for (const seed of seeds) {
     for (const method of ['cora', 'tallrec', 'collm'] as const) {
       const dir = suiteRunDir(scale, suiteRunName(method, rankCf(method), seed), opts);
-      const result = finishedRecRun(dir);
+      const result = finishedResult<RecRunResult>(dir);
       if (!result) continue;
-      const stage1 = method === 'collm' ? finishedRecRun(suiteRunDir(scale, suiteRunName('tallrec', null, seed), opts)) : null;
+      const stage1 = method === 'collm' ? finishedResult<RecRunResult>(suiteRunDir(scale, suiteRunName('tallrec', null, seed), opts)) : null;
       out.push(stage1 ? { dir, result, stage1 } : { dir, result });
     }
   }
