@@ -97,7 +97,9 @@ export function loadHfModel(dir: string, opts: { trainable?: boolean } = {}): Ll
   const expected = expectedHfShapes(config);
   for (const [name, shape] of expected) {
     const e = tensors.get(name);
-    if (!e) throw new Error(`${source}: tensor "${name}" [${shape.join(', ')}] is missing (config.json: ${config.modelType}, ${config.numHiddenLayers} layers${config.tieWordEmbeddings ? ', tied' : ', untied lm_head'})`);
+    // an absent lm_head under tie_word_embeddings false (also its default) usually means a tied model whose config omits the flag
+    const tieHint = name === 'lm_head.weight' ? '; tie_word_embeddings is false or left out (default false): if the model shares its embedding with the output head, set "tie_word_embeddings": true in config.json' : '';
+    if (!e) throw new Error(`${source}: tensor "${name}" [${shape.join(', ')}] is missing (config.json: ${config.modelType}, ${config.numHiddenLayers} layers${config.tieWordEmbeddings ? ', tied' : ', untied lm_head'})${tieHint}`);
     if (e.t.shape.length !== shape.length || e.t.shape.some((s, i) => s !== shape[i])) {
       throw new Error(`${e.file}: tensor "${name}" has shape [${e.t.shape.join(', ')}], config.json implies [${shape.join(', ')}]`);
     }

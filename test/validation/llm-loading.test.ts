@@ -163,3 +163,19 @@ describe('model folders that are not model folders are named', () => {
     expect(() => readHfConfig(file)).toThrow(`${file}: is a file, not a Hugging Face model folder`);
   });
 });
+
+describe('untied config without an lm_head', () => {
+  it('says to set tie_word_embeddings', () => {
+    const cfg = makeLlamaConfig({ vocabSize: 24, hiddenSize: 8, intermediateSize: 12, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true });
+    const m = randomLlama(cfg, 1, { std: 0.2 });
+    const dir = path.join(tmp, 'untied-no-head');
+    fs.mkdirSync(dir);
+    const { tie_word_embeddings: _tie, ...noTie } = llamaConfigToHf(cfg);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(noTie));
+    writeSafetensors(path.join(dir, 'model.safetensors'), Object.fromEntries([...weightsToHfTensors(m)].map(([n, x]) => [n, { shape: x.shape, data: x.dataSync() as Float32Array }])));
+    const before = tf.memory().numTensors;
+    expect(() => loadHfModel(dir)).toThrow(/tensor "lm_head\.weight" \[24, 8\] is missing .*untied lm_head\); tie_word_embeddings is false or left out \(default false\): .*set "tie_word_embeddings": true/);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeLlama(m);
+  });
+});
