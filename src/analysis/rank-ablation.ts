@@ -2,8 +2,6 @@
 // a tagged suite run ("r<r>") with alpha = 2r, and finished runs turned into plain records (test AUC and
 // UAUC with bootstrap CIs, trainable parameters, wall seconds) for tables and figures.
 // Reference: issue "notebooks" item 6; LoRA (Hu et al. 2022) §4 (updates scaled by alpha / r).
-import * as fs from 'fs';
-import * as path from 'path';
 import { finishedResult } from '../core/run-meta';
 import { storedPath } from '../core/paths';
 import { coraPreset } from '../cora/method';
