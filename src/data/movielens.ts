@@ -28,11 +28,23 @@ const MAX_UNIX_SECONDS = 1e11;
 
 function checkSeconds(t: number, file: string, lineNo: number): number {
   if (t < 0) throw new DataFileError(file, lineNo, `timestamp ${t} is negative; expected Unix seconds`);
-  if (t > MAX_UNIX_SECONDS) {
-    throw new DataFileError(file, lineNo, `timestamp ${t} is ${new Date(t).toISOString().slice(0, 10)} read as milliseconds, ` +
-      `beyond year 5000 read as seconds: the file has millisecond timestamps; the kit expects Unix seconds (divide by 1000)`);
-  }
   return t;
+}
+
+/** Throws naming the file, the count and the date range when timestamps are milliseconds, not Unix seconds. */
+function checkTimestampUnit(cols: RawColumns, file: string): void {
+  let n = 0, first = -1, lo = Infinity, hi = -Infinity;
+  cols.timestamp.forEach((t, k) => {
+    if (t <= MAX_UNIX_SECONDS) return;
+    n++;
+    if (first < 0) first = k;
+    lo = Math.min(lo, t);
+    hi = Math.max(hi, t);
+  });
+  if (n === 0) return;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  throw new DataFileError(file, null, `${n} of ${cols.timestamp.length} ratings have timestamps beyond year 5000 as Unix seconds (the first is rating ${first + 1}, ` +
+    `${cols.timestamp[first]}); read as milliseconds they date from ${day(lo)} to ${day(hi)}: the file has millisecond timestamps; the kit expects Unix seconds (divide by 1000)`);
 }
 
 /** Options of the ML-1M reader. */
@@ -75,6 +87,7 @@ export function readMl1m(dir: string, opts: Ml1mOptions = {}): RawInteractions {
       checkRating(intField(r, 'Rating', ratingsFile, n), ratingsFile, n), checkSeconds(intField(t, 'Timestamp', ratingsFile, n), ratingsFile, n));
   });
   requireRows(ratingsFile, cols.user.length, 'ratings');
+  checkTimestampUnit(cols, ratingsFile);
   return cols.finish('ml-1m', items, users, [moviesFile, ...(users ? [usersFile] : []), ratingsFile]);
 }
 
@@ -111,5 +124,6 @@ export function readMl100k(dir: string, ratingsFile = 'u.data'): RawInteractions
       checkRating(intField(r, 'rating', rFile, n), rFile, n), checkSeconds(intField(t, 'timestamp', rFile, n), rFile, n));
   });
   requireRows(rFile, cols.user.length, 'ratings');
+  checkTimestampUnit(cols, rFile);
   return cols.finish('ml-100k', items, users, [genreFile, itemFile, userFile, rFile]);
 }
