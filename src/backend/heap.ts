@@ -1,7 +1,7 @@
 // Out-of-memory on the wasm heap, explained: the wasm backend reports an exhausted heap as
 // "memory access out of bounds", "Aborted()" or a failed allocation; this turns those into one error
 // that names the work (model load, a training step, scoring), the model, batch size and sequence
-// length, the heap in use against its ceiling, and what to change. Reference: docs/validation.md;
+// length, the heap in use against its ceiling, and what to change. Reference: docs/validation.md §7;
 // Emscripten getHeapMax (tfjs-backend-wasm 4.22 grows its heap up to 4 GiB - 64 KiB).
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';

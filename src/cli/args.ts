@@ -1,7 +1,7 @@
 // Small helpers shared by the command-line entry points: typed flag parsing with clear errors and
 // a --help text. Numeric flags are checked strictly before any work: integers as plain decimal
 // integers (no `7.9`, `0x10`, `1e3`, `+5`, ` 5`), numbers as plain decimals, both within their range.
-// Reference: node:util parseArgs; docs/validation.md.
+// Reference: node:util parseArgs; docs/validation.md §1.
 import { parseArgs } from 'util';
 
 /** One flag: its type, help text, default and (numeric flags) the inclusive range allowed. */

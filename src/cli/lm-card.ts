@@ -3,7 +3,7 @@
 // and card.json, with a public-domain valid slice whose perplexity the test suite re-checks. The model
 // folder is read-only unless the kit wrote it (models/<name>/ with training.json); other models' cards
 // go to results/lm-cards/<name>/ or --out. Everything is checked first and written at the end.
-// Reference: docs/validation.md.
+// Reference: docs/validation.md §2.
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, parseBackendChoice } from '../backend/backend';

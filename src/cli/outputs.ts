@@ -1,6 +1,6 @@
 // Where commands may write: input folders (data, corpora, downloaded models, runs read by another run)
 // are read-only to the kit; cards, caches and runs go to the kit's own output folders. Checked before
-// any work. Reference: docs/validation.md.
+// any work. Reference: docs/validation.md §2.
 import * as fs from 'fs';
 import * as path from 'path';
 import { readEnv } from '../core/env';

@@ -1,6 +1,6 @@
 // Finite-value guards for training: the first parameter holding NaN or Infinity after an epoch's
 // updates (the loss of the last update is computed before it, so only a parameter check sees it).
-// Reference: docs/validation.md.
+// Reference: docs/validation.md §6.
 import * as tf from '@tensorflow/tfjs';
 
 /** Thrown by an epoch when a parameter became NaN or Infinity; the epoch loop turns it into a stop. */

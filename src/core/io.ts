@@ -1,5 +1,6 @@
 // Crash-safe file writes: write to a temporary file in the same folder, then rename over the target,
-// so a killed run never leaves a half-written result or checkpoint. Reference: POSIX rename(2) atomicity.
+// so a killed run never leaves a half-written result or checkpoint; a failed write removes its temp file
+// and names the target. Reference: POSIX rename(2) atomicity; docs/validation.md §3.
 import * as fs from 'fs';
 import * as path from 'path';
 
