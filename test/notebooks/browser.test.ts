@@ -113,7 +113,9 @@ describe('notebooks in a browser (Jupyter + headless chromium)', () => {
         }
       };
       await expect.poll(savedWithFigure, { timeout: 30_000 }).toBe(true);
-      expect(fs.statSync(copy).size).toBeLessThan(2 * 1024 * 1024);
+      const savedBytes = fs.statSync(copy).size;
+      process.stdout.write(`browser test: saved notebook ${savedBytes} bytes\n`);
+      expect(savedBytes).toBeLessThan(2 * 1024 * 1024);
 
       // a training cell, interrupted from the Kernel menu once it has finished two epochs
       const runDir = path.join(tmp, 'interrupted-mf');
