@@ -28,6 +28,7 @@ function missing(): string | null {
   return null;
 }
 const skip = missing();
+if (skip) process.stderr.write(`notebooks in a browser: skipped: ${skip}\n`);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
