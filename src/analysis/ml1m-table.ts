@@ -5,7 +5,7 @@
 // Reference: docs/methods.md §7-8; issue "Comparisons that hold" (result format).
 import * as fs from 'fs';
 import * as path from 'path';
-import { readJson, writeJsonAtomic } from '../core/io';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { provenanceSummary, type ProvenanceSummary, type RunMeta } from '../core/run-meta';
 import { loadDataset } from '../data/load';
@@ -238,6 +238,6 @@ export function writeMl1mTable(root: string, plan: readonly PlannedRun[], datase
   const file = path.join(root, 'results', 'ml1m-table.json');
   writeJsonAtomic(file, t);
   const readme = path.join(root, 'README.md');
-  fs.writeFileSync(readme, replaceMarkedSection(fs.readFileSync(readme, 'utf8'), 'ml1m-table', ml1mReadmeSection(t)));
+  writeFileAtomic(readme, replaceMarkedSection(fs.readFileSync(readme, 'utf8'), 'ml1m-table', ml1mReadmeSection(t)));
   return [path.relative(root, file), 'README.md (ml1m-table)'];
 }
