@@ -27,10 +27,11 @@ function parse(line: string, file: string, n: number): Record<string, unknown> {
 export function readAmazonReviews(file: string, metaFile?: string): RawInteractions & { readonly userKeys: string[]; readonly itemKeys: string[] } {
   const titles = new Map<string, string>();
   if (metaFile) {
-    forEachLine(metaFile, 'utf8', (line, n) => {
+    const rows = forEachLine(metaFile, 'utf8', (line, n) => {
       const o = parse(line, metaFile, n);
       if (typeof o['asin'] === 'string' && typeof o['title'] === 'string') titles.set(o['asin'], o['title']);
     });
+    requireRows(metaFile, rows, 'item metadata');
   }
   const users = new Map<string, number>(), items = new Map<string, number>();
   const cols = new RawColumns();

@@ -190,6 +190,13 @@ describe('Amazon reviews: bad files are named', () => {
     expect(() => readAmazonReviews(file)).toThrow(file);
     expect(() => readAmazonReviews(file)).toThrow(fragment);
   });
+  it('an empty metadata file given beside the reviews is named', async () => {
+    const { readAmazonReviews } = await import('../../src/data/amazon');
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'Books_5.json'), JSON.stringify({ reviewerID: 'u1', asin: 'b1', overall: 5, unixReviewTime: 1500000000 }) + '\n');
+    fs.writeFileSync(path.join(dir, 'meta_Books.json.gz'), zlib.gzipSync(''));
+    expect(() => readAmazonReviews(path.join(dir, 'Books_5.json'), path.join(dir, 'meta_Books.json.gz'))).toThrow(`${path.join(dir, 'meta_Books.json.gz')}: no item metadata: the file is empty`);
+  });
 });
 
 describe('duplicate ids in metadata files', () => {
