@@ -58,7 +58,7 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     j = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: invalid JSON (${(e as Error).message}); the tokenizer folder may be damaged: copy or download it again`);
+    throw new Error(`${file}: invalid JSON (${(e as Error).message}); the file may be damaged or cut short: copy or download the folder again`);
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new Error(`${file}: expected a JSON object`);
   return j as Record<string, unknown>;
