@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readEnv } from '../core/env';
+import { writeFileAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import type { PlotlyFigure } from './plotly';
 
@@ -168,8 +169,8 @@ export async function exportFigures(figs: readonly NamedFigure[], dir: string = 
     for (const { name, fig } of figs) {
       const png = path.join(dir, `${name}.png`), svg = path.join(dir, `${name}.svg`);
       try {
-        fs.writeFileSync(png, await renderer.png(fig, opts.scale ?? 2));
-        fs.writeFileSync(svg, await renderer.svg(fig));
+        writeFileAtomic(png, await renderer.png(fig, opts.scale ?? 2));
+        writeFileAtomic(svg, await renderer.svg(fig));
       } catch (e) {
         throw new Error(`exportFigures: figure "${name}" failed: ${(e as Error).message.split('\n')[0]}`);
       }
