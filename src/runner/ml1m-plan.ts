@@ -55,7 +55,7 @@ export interface PlannedRun {
 }
 
 /** Labels of CF models in tables. */
-export const CF_LABELS: Readonly<Record<string, string>> = Object.freeze({ mf: 'MF', lightgcn: 'LightGCN', sasrec: 'SASRec', din: 'DIN', content: 'content baseline' });
+export const CF_LABELS: Readonly<Record<string, string>> = Object.freeze({ mf: 'MF', lightgcn: 'LightGCN', sasrec: 'SASRec', din: 'DIN', content: 'content baseline', 'hash-mf': 'Hash-MF (BinLLM codes)' });
 
 /** The folder of a planned run. */
 export function plannedRunDir(name: string, root = projectRoot()): string {
@@ -72,7 +72,8 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
     rec: makeRecExperiment({ dataset, dataDir: o.dataDir, seed, backend: o.backend, train: o.train, validRows: o.validRows, testRows: o.testRows, ...cfg }),
   });
   for (const seed of o.seeds) {
-    const cfs = [...new Set([...o.cfRows, ...o.backbones])];
+    // BinLLM reads its own code model (hash-mf), trained like the other CF runs
+    const cfs = [...new Set([...o.cfRows, ...o.backbones, ...(recMethodNames().includes('binllm') ? ['hash-mf' as const] : [])])];
     for (const m of cfs) out.push({ name: cfName(m, seed), row: CF_LABELS[m] ?? m, seed, kind: 'cf', rec: null, dependsOn: [], cf: makeCFExperiment({ dataset, dataDir: o.dataDir, model: m, seed, backend: o.backend }) });
     const llms: { dir: string; suffix: string; label: string; backbones: readonly CFKind[]; methods: readonly string[] }[] = [
       { dir: o.llmDir, suffix: '', label: '', backbones: o.backbones, methods: recMethodNames().filter((n) => ['base', 'tallrec', 'collm', 'cora', 'binllm'].includes(n)) },
@@ -86,10 +87,10 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
           out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir }, []));
           continue;
         }
-        const backbones = method === 'binllm' ? (['mf'] as const) : l.backbones;
+        const backbones = method === 'binllm' ? (['hash-mf'] as const) : l.backbones;
         for (const m of backbones) {
           const cf = { model: m, runDir: storedPath(plannedRunDir(cfName(m, seed))) };
-          const label = `${method === 'collm' ? 'CoLLM' : method === 'cora' ? 'CoRA' : 'BinLLM'}-${CF_LABELS[m]}${l.label}`;
+          const label = method === 'binllm' ? `BinLLM${l.label}` : `${method === 'collm' ? 'CoLLM' : 'CoRA'}-${CF_LABELS[m]}${l.label}`;
           const stage1 = method === 'cora' ? {} : { stage1RunDir: storedPath(plannedRunDir(tallrec)) };
           const options = method === 'cora' ? { preset: o.coraPreset } : {};
           out.push(llmRun(`collm-ml1m-${method}-${m}${l.suffix}-s${seed}`, label, seed, { method, llmDir, cf, options, ...stage1 }, [cfName(m, seed), ...(method === 'cora' ? [] : [tallrec])]));
