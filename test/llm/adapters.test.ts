@@ -10,6 +10,7 @@ import {
   adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, initLora, initPerSample, loraHook, mergeLora, perSampleHook,
   type AdapterSpec,
 } from '../../src/llm/adapters';
+import { dropoutMask } from '../../src/llm/low-rank';
 import { EVAL_MODE } from '../../src/core/types';
 import { makeLlamaConfig } from '../../src/llm/config';
 import type { AdapterHook } from '../../src/llm/layers';
@@ -71,6 +72,15 @@ describe('LoRA', () => {
     expect(maxAbsDiff(t1, logits(loraHook(lora, { training: true, seed: 1 })))).toBe(0);
     expect(maxAbsDiff(t1, logits(loraHook(lora, { training: true, seed: 2 })))).toBeGreaterThan(0);
     expect(maxAbsDiff(t1, logits(loraHook(lora, EVAL_MODE)))).toBeGreaterThan(0);
+  });
+  it('draws the dropout mask from its seed: share of zeros ~ rate, mean ~ 1, same seed same mask', () => {
+    const m = dropoutMask(200_000, 0.05, '7:lora1q_proj');
+    const zeros = m.reduce((a, v) => a + (v === 0 ? 1 : 0), 0) / m.length, mean = m.reduce((a, v) => a + v, 0) / m.length;
+    expect(Math.abs(zeros - 0.05)).toBeLessThan(0.003);
+    expect(Math.abs(mean - 1)).toBeLessThan(0.005);
+    expect(new Set(m)).toEqual(new Set([0, 1 / 0.95].map(Math.fround)));
+    expect(dropoutMask(1000, 0.05, '7:lora1q_proj')).toEqual(m.subarray(0, 1000));
+    expect(dropoutMask(1000, 0.05, '8:lora1q_proj')).not.toEqual(m.subarray(0, 1000));
   });
   it('rejects bad configs with the field named', () => {
     expect(() => initLora(model, { r: 0, alpha: 8, dropout: 0, targets: ['q_proj'] }, 1)).toThrow(/r must be an integer >= 1, got 0/);
