@@ -20,7 +20,7 @@ import type { RecTrainConfig, RecTrainResult } from '../rec/train';
 import { runCFExperiment } from './cf-experiment';
 import { evaluateSplit, type EvalBlock } from './evaluate';
 import { type RecExperimentConfig } from './rec-config';
-import { buildRecMethod, checkRecInputs, closeRecRun, openRecRun, scoreRecSplits } from './rec-run';
+import { buildRecMethod, checkRecInputs, checkSameLlm, closeRecRun, openRecRun, scoreRecSplits } from './rec-run';
 
 
 /** Metrics with bootstrap CIs on one split. */
@@ -104,11 +104,13 @@ export async function runRecExperiment(exp: RecExperimentConfig, opts: RecRunOpt
   if (resume && fs.existsSync(cfgFile) && JSON.stringify(readJson(cfgFile)) !== JSON.stringify(exp)) {
     throw new Error(`${cfgFile}: holds a different experiment; use another run folder, or start this one over (train-rec --fresh; library: resume: false)`);
   }
-  if (resume && fs.existsSync(resultFile)) {
-    log(`${storedPath(opts.outDir)}: already finished; returning its result (train-rec --fresh / resume: false runs it again)`);
-    return readJson<RecRunResult>(resultFile);
-  }
   const inputs = checkRecInputs(exp);
+  if (resume && fs.existsSync(resultFile)) {
+    const done = readJson<RecRunResult>(resultFile);
+    checkSameLlm(done, opts.llmOverride?.dir ?? inputs.llmDir, opts.outDir);
+    log(`${storedPath(opts.outDir)}: already finished; returning its result (train-rec --fresh / resume: false runs it again)`);
+    return done;
+  }
   const backend = await initBackend(exp.backend);
   const opened = await openRecRun(exp, inputs, opts);
   let built: Awaited<ReturnType<typeof buildRecMethod>> | null = null;

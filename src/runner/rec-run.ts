@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadParams } from '../core/checkpoint';
 import { readJson } from '../core/io';
-import { projectPath, resolveModelDir } from '../core/paths';
+import { llmHash } from '../core/content-hash';
+import { projectPath, resolveModelDir, storedPath } from '../core/paths';
 import { makeRng } from '../core/rng';
 import { disposeBackbone, type CfBackbone } from '../cf/backbone';
 import { loadCFCheckpoint } from '../cf/checkpoint';
@@ -263,6 +264,17 @@ export async function scoreRecSplits(built: Pick<BuiltRec, 'method'>, opened: Re
   const t0 = performance.now();
   const test = await scoreRows(m, encTest, opened.testSplit, opened.padId, opened.trainConfig.evalBatchSize);
   return { valid, test, testSamplesPerSecond: opened.testSplit.label.length / ((performance.now() - t0) / 1000) };
+}
+
+/**
+ * Throws when a finished run was made with other LLM weights than those now in its LLM folder (its config
+ * names the folder, e.g. the default model, not the weights): reusing it would mix two models in one table.
+ */
+export function checkSameLlm(result: { readonly meta?: { readonly llmHash?: string | null } }, llmDir: string, runDir: string): void {
+  const then = result.meta?.llmHash;
+  if (!then) return;
+  const now = llmHash(llmDir);
+  if (now !== then) throw new Error(`${runDir}: finished with other weights in ${storedPath(llmDir)} (LLM hash ${then.slice(0, 12)}, now ${now.slice(0, 12)}); start it over (train-rec --fresh; library: resume: false) or use another run folder`);
 }
 
 /** Reads and validates a run folder's config.json. */

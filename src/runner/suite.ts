@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { BackendChoice } from '../backend/backend';
 import { readEnv } from '../core/env';
 import { readJson } from '../core/io';
-import { projectPath, projectRoot, storedPath } from '../core/paths';
+import { projectPath, projectRoot, resolveModelDir, storedPath } from '../core/paths';
 import { noteLogger, type ProgressCallback } from '../core/progress';
 import type { CFTrainConfig } from '../cf/train';
 import type { CFKind } from '../cf/types';
@@ -17,6 +17,7 @@ import type { Dataset } from '../data/types';
 import type { RecTrainConfig } from '../rec/train';
 import { makeCFExperiment, runCFExperiment, type CFExperimentConfig, type CFRunResult } from './cf-experiment';
 import { recMethodSpec } from './methods';
+import { checkSameLlm } from './rec-run';
 import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
 import { runRecExperiment, type RecRunResult } from './rec-experiment';
 import type { Scale } from './scale';
@@ -176,6 +177,7 @@ export async function suiteRec(scale: Scale, method: string, cf: CFKind | null, 
   const exp = suiteRecExperiment(scale, method, cf, seed, extra, opts);
   const dir = suiteRunDir(scale, suiteRunName(method, cf, seed, extra.tag), opts);
   const done = finished<RecRunResult>(dir, exp);
+  if (done) checkSameLlm(done, resolveModelDir(exp.llmDir === null ? undefined : projectPath(exp.llmDir)), dir);
   if (done) {
     noteLogger(opts.onProgress)(`${method}${cf ? `-${cf}` : ''} seed ${seed}: reusing the finished run in ${storedPath(dir)}`);
     return { dir, result: done };

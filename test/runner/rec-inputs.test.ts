@@ -3,6 +3,7 @@
 // LLM and CF shapes; two-class evaluation rows. A finished run is returned, not overwritten; a folder of
 // another experiment names the fix; a run that fails half-way leaks no tensor.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +112,20 @@ describe('stage-1 runs of another method', () => {
     const base = path.join(dir, 'base-for-stage1');
     await runRecExperiment(exp({ method: 'base' }), { outDir: base });
     await refused(exp({ method: 'collm', cf, stage1RunDir: base }), /is a base run; collm starts from a tallrec run/);
+  }, 120_000);
+});
+
+describe('finished runs and their LLM weights', () => {
+  it('refuses to reuse a finished run when the weights in its LLM folder changed since', async () => {
+    const llm = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-llm-copy-'));
+    for (const f of fs.readdirSync(dir)) if (fs.statSync(path.join(dir, f)).isFile()) fs.copyFileSync(path.join(dir, f), path.join(llm, f));
+    const out = path.join(dir, 'base-llm-copy');
+    const e = exp({ method: 'base', llmDir: llm });
+    await runRecExperiment(e, { outDir: out });
+    await expect(runRecExperiment(e, { outDir: out })).resolves.toMatchObject({ method: 'base' });
+    const cfg = path.join(llm, 'config.json');
+    fs.writeFileSync(cfg, JSON.stringify(JSON.parse(fs.readFileSync(cfg, 'utf8')), null, 1));
+    await expect(runRecExperiment(e, { outDir: out })).rejects.toThrow(/finished with other weights in .* \(LLM hash [0-9a-f]{12}, now [0-9a-f]{12}\); start it over/);
+    fs.rmSync(llm, { recursive: true, force: true });
   }, 120_000);
 });
