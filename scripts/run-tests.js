@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the vitest suite (arguments are passed through, e.g. a file filter), then executes every notebook
 // headless at smoke scale (each notebook counts as one test; skipped when a file filter is given or
-// CFLLM_SKIP_NOTEBOOKS=1), and ends with the plain line CI reads: "N passed, N failed".
+// CFLLM_SKIP_NOTEBOOKS=1), and ends with the plain line CI reads: "N passed, N failed, N skipped".
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -10,7 +10,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const report = path.join(root, '.vitest-report.json');
 
-/** Runs vitest with extra args and env; returns [passed, failed, exitStatus]. */
+/** Runs vitest with extra args and env; returns [passed, failed, skipped, exitStatus]. */
 function vitest(args, env) {
   fs.rmSync(report, { force: true });
   const res = spawnSync(process.execPath, [
@@ -19,12 +19,12 @@ function vitest(args, env) {
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
   if (!fs.existsSync(report)) {
     process.stderr.write('vitest wrote no report: counting the run as failed\n');
-    return [0, 1, res.status];
+    return [0, 1, 0, res.status];
   }
   const r = JSON.parse(fs.readFileSync(report, 'utf8'));
   // a test file that fails to load has no failed assertion but must count as a failure
   const brokenFiles = (r.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
-  return [r.numPassedTests ?? 0, (r.numFailedTests ?? 0) + brokenFiles, res.status];
+  return [r.numPassedTests ?? 0, (r.numFailedTests ?? 0) + brokenFiles, (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0), res.status];
 }
 
 const userArgs = process.argv.slice(2);
@@ -38,15 +38,21 @@ if (withNotebooks) {
     process.stderr.write(`notebook set-up failed (the figure-export and browser tests will skip): ${e.message}\n`);
   }
 }
-let [passed, failed, status] = vitest(userArgs, {});
+let [passed, failed, skipped, status] = vitest(userArgs, {});
 // with the native GEMM addon built, run the matmul-dependent tests again on the XNNPACK path
 const addon = path.join(root, 'native', 'build', 'Release', 'kitgemm.node');
 if (userArgs.length === 0 && fs.existsSync(addon) && process.env.CFLLM_NATIVE !== '0') {
   process.stdout.write('\nsecond pass: matmul-dependent tests without the native addon (CFLLM_NATIVE=0, XNNPACK path)\n');
-  const [p2, f2, s2] = vitest(['test/core/wasm-kernels.test.ts', 'test/core/fused-ops.test.ts', 'test/llm/decoder.test.ts', 'test/llm/adapters.test.ts', 'test/llm/golden-stories260k.test.ts'], { CFLLM_NATIVE: '0' });
+  const [p2, f2, k2, s2] = vitest(['test/backend/wasm-kernels.test.ts', 'test/backend/fused-ops.test.ts', 'test/llm/decoder.test.ts', 'test/llm/adapters.test.ts', 'test/llm/golden-stories260k.test.ts'], { CFLLM_NATIVE: '0' });
   passed += p2;
   failed += f2;
+  skipped += k2;
   if (s2 !== 0) status = s2;
+}
+const notebookCount = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).length;
+if (!withNotebooks) {
+  process.stdout.write(`\nnotebooks: ${notebookCount} skipped (${userArgs.length ? 'a file filter was given' : 'CFLLM_SKIP_NOTEBOOKS=1'})\n`);
+  skipped += notebookCount;
 }
 if (withNotebooks) {
   process.stdout.write('\nnotebooks: every notebooks/NN-*.ipynb executed headless at smoke scale (tslab kernel)\n');
@@ -62,5 +68,5 @@ if (withNotebooks) {
     status = 1;
   }
 }
-process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(status === 0 && failed === 0 ? 0 : 1);
