@@ -53,7 +53,7 @@ describe('reuse of finished runs', () => {
     const second = await suiteCF('smoke', 'mf', 0, { runsRoot: tmp, backend: 'wasm', onProgress: (l) => again.push(l) });
     expect(second.result.meta.wallSeconds).toBe(first.result.meta.wallSeconds);
     expect(again).toEqual([`mf seed 0: reusing the finished run in ${path.join(tmp, 'smoke', 'synthetic-mf-s0')}`]);
-  });
+  }, 60_000);
 
   it('refuses a folder whose finished run is another experiment', async () => {
     const exp = suiteRecExperiment('smoke', 'tallrec', null, 5, {}, { runsRoot: tmp });
