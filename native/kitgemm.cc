@@ -537,6 +537,85 @@ static napi_value MaskedSoftmaxGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- CF training kernels: Adam over a whole parameter, column sums over leading axes (bias and
+// broadcast gradients) and the row scatter-add that is the gradient of an embedding gather.
+
+// Adam with torch.optim.Adam semantics, in double per element as the kit's JS kernel (src/core/optim.ts).
+KIT_CLONES static void AdamRange(const float* x, const float* g, const float* m, const float* v, float* ox, float* om, float* ov,
+                                 int64_t i0, int64_t i1, double b1, double b2, double eps, double l2, double decay, double stepSize, double sqrtBc2) {
+#pragma omp simd
+  for (int64_t i = i0; i < i1; i++) {
+    const double xi = x[i];
+    const double gi = (double)g[i] + l2 * xi;
+    const double mi = b1 * m[i] + (1 - b1) * gi;
+    const double vi = b2 * v[i] + (1 - b2) * gi * gi;
+    om[i] = (float)mi;
+    ov[i] = (float)vi;
+    ox[i] = (float)(xi * decay - stepSize * mi / (std::sqrt(vi) / sqrtBc2 + eps));
+  }
+}
+
+// adamUpdate(buffer, offX, offG, offM, offV, offOx, offOm, offOv, n, lr, beta1, beta2, eps, wd, decoupled, step)
+static napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[15];
+  if (!HeapArgs(env, info, 15, &b, &len, v)) return nullptr;
+  const double n = v[7];
+  for (int k = 0; k < 7; k++) if (!Inside(env, len, v[k], n)) return nullptr;
+  const double lr = v[8], b1 = v[9], b2 = v[10], eps = v[11], wd = v[12], step = v[14];
+  const bool decoupled = v[13] != 0;
+  const double bc1 = 1 - std::pow(b1, step), bc2 = 1 - std::pow(b2, step);
+  auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
+  ParallelFor((int64_t)n, kMinFloatsPerThread, [&](int64_t i0, int64_t i1) {
+    AdamRange(F(0), F(1), F(2), F(3), F(4), F(5), F(6), i0, i1, b1, b2, eps, decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1, lr / bc1, std::sqrt(bc2));
+  });
+  return nullptr;
+}
+
+KIT_CLONES static void SumRowsRange(const float* x, float* out, int64_t outer, int64_t inner, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; j++) out[j] = 0;
+  for (int64_t r = 0; r < outer; r++) {
+    const float* xr = x + r * inner;
+#pragma omp simd
+    for (int64_t j = j0; j < j1; j++) out[j] += xr[j];
+  }
+}
+
+// sumRows(buffer, offX, offOut, outer, inner): out [inner] = sum over the outer rows of x [outer, inner].
+static napi_value SumRows(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[4];
+  if (!HeapArgs(env, info, 4, &b, &len, v)) return nullptr;
+  if (!Inside(env, len, v[0], v[2] * v[3]) || !Inside(env, len, v[1], v[3])) return nullptr;
+  const int64_t outer = (int64_t)v[2], inner = (int64_t)v[3];
+  float* x = (float*)(b + (int64_t)v[0]);
+  float* out = (float*)(b + (int64_t)v[1]);
+  // column blocks of 1024 floats: the running sums stay in L1 while the rows stream past
+  for (int64_t j0 = 0; j0 < inner; j0 += 1024) SumRowsRange(x, out, outer, inner, j0, j0 + 1024 < inner ? j0 + 1024 : inner);
+  return nullptr;
+}
+
+KIT_CLONES static void AddRow(float* dst, const float* src, int64_t inner) {
+#pragma omp simd
+  for (int64_t j = 0; j < inner; j++) dst[j] += src[j];
+}
+
+// segmentSumRows(buffer, offX, offIds, offOut, n, inner, numSegments): out [numSegments, inner] =
+// sum of the rows of x [n, inner] by int32 segment id (ids outside [0, numSegments) are skipped).
+static napi_value SegmentSumRows(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[6];
+  if (!HeapArgs(env, info, 6, &b, &len, v)) return nullptr;
+  const int64_t n = (int64_t)v[3], inner = (int64_t)v[4], segs = (int64_t)v[5];
+  if (!Inside(env, len, v[0], (double)n * inner) || !Inside(env, len, v[1], (double)n) || !Inside(env, len, v[2], (double)segs * inner)) return nullptr;
+  const float* x = (const float*)(b + (int64_t)v[0]);
+  const int32_t* ids = (const int32_t*)(b + (int64_t)v[1]);
+  float* out = (float*)(b + (int64_t)v[2]);
+  std::memset(out, 0, sizeof(float) * segs * inner);
+  for (int64_t i = 0; i < n; i++) {
+    const int64_t s = ids[i];
+    if (s >= 0 && s < segs) AddRow(out + s * inner, x + i * inner, inner);
+  }
+  return nullptr;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!GetArgs(env, info, 1, a)) return nullptr;
@@ -554,10 +633,10 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   openblas_set_num_threads(1);
   const char* names[] = {"sgemmBatched", "softmaxXent", "rmsNorm", "rmsNormGrad", "swiglu", "swigluGrad", "ropeHeads",
-                         "maskedSoftmax", "maskedSoftmaxGrad", "setThreads", "getThreads"};
+                         "maskedSoftmax", "maskedSoftmaxGrad", "setThreads", "getThreads", "adamUpdate", "sumRows", "segmentSumRows"};
   napi_callback fns[] = {SgemmBatched, SoftmaxXent, RmsNorm, RmsNormGrad, Swiglu, SwigluGrad, RopeHeads,
-                         MaskedSoftmax, MaskedSoftmaxGrad, SetThreads, GetThreads};
-  for (int i = 0; i < 11; i++) {
+                         MaskedSoftmax, MaskedSoftmaxGrad, SetThreads, GetThreads, AdamUpdate, SumRows, SegmentSumRows};
+  for (int i = 0; i < (int)(sizeof(fns) / sizeof(fns[0])); i++) {
     napi_value fn; napi_create_function(env, names[i], NAPI_AUTO_LENGTH, fns[i], nullptr, &fn);
     napi_set_named_property(env, exports, names[i], fn);
   }

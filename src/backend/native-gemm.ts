@@ -32,6 +32,13 @@ export interface NativeGemm {
   maskedSoftmax?(buffer: ArrayBuffer, offRaw: number, offKeep: number, offBias: number, offP: number, B: number, H: number, Tq: number, S: number, scale: number): void;
   /** d raw of maskedSoftmax from p and dp. */
   maskedSoftmaxGrad?(buffer: ArrayBuffer, offDp: number, offP: number, offKeep: number, offDraw: number, B: number, H: number, Tq: number, S: number, scale: number): void;
+  /** Adam (torch semantics, double per element) over n floats: x, g, m, v in; x', m', v' out (byte offsets). */
+  adamUpdate?(buffer: ArrayBuffer, offX: number, offG: number, offM: number, offV: number, offOx: number, offOm: number, offOv: number, n: number,
+    lr: number, beta1: number, beta2: number, eps: number, wd: number, decoupled: number, step: number): void;
+  /** out [inner] = the sum of the outer rows of x [outer, inner]. */
+  sumRows?(buffer: ArrayBuffer, offX: number, offOut: number, outer: number, inner: number): void;
+  /** out [numSegments, inner] = rows of x [n, inner] summed by int32 segment id (ids out of range skipped). */
+  segmentSumRows?(buffer: ArrayBuffer, offX: number, offIds: number, offOut: number, n: number, inner: number, numSegments: number): void;
   /** Threads the addon splits GEMMs and fused kernels across (the caller counts; the BLAS runs one thread per block). */
   setThreads(n: number): void;
   getThreads(): number;

@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
 import type { WasmBackendInternals } from './wasm-internals';
+import { installLeadingSum } from './sum-kernel';
+import { installNativeAdam } from './adam-kernel';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 
@@ -135,6 +137,12 @@ function registerUnsortedSegmentSum(backendName: 'wasm' | 'cpu'): void {
       if (backendName === 'wasm') {
         const backend = args.backend as unknown as WasmBackendInternals;
         const out = backend.makeOutput([numSegments, ...innerShape], x.dtype);
+        const native = loadNativeGemm().gemm;
+        if (native?.segmentSumRows && x.dtype === 'float32' && segmentIds.dtype === 'int32') {
+          const off = (t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset;
+          native.segmentSumRows(backend.wasm.HEAPU8.buffer as ArrayBuffer, off(x), off(segmentIds), off(out), segmentIds.shape[0]!, inner, numSegments);
+          return out;
+        }
         // views are taken after the allocation: heap growth detaches older views
         const xv = backend.typedArrayFromHeap(x), ids = backend.typedArrayFromHeap(segmentIds);
         segmentSumInto(backend.typedArrayFromHeap(out) as Float32Array, xv, ids, inner, numSegments);
@@ -211,7 +219,7 @@ function registerZeroCopyIdentity(): void {
 }
 
 /** Names of the kernels installed by installWasmKernels, recorded with every result. */
-export const WASM_KERNEL_PATCHES = ['BatchMatMul->XNNPACK', 'GatherV2 row copy', 'UnsortedSegmentSum', 'Identity/Cast zero-copy'] as const;
+export const WASM_KERNEL_PATCHES = ['BatchMatMul->XNNPACK', 'GatherV2 row copy', 'UnsortedSegmentSum', 'Identity/Cast zero-copy', 'Sum over leading axes'] as const;
 
 /** Install the fast and missing kernels for the wasm backend (idempotent per process). */
 export function installWasmKernels(): void {
@@ -220,6 +228,8 @@ export function installWasmKernels(): void {
   registerFastGather();
   registerUnsortedSegmentSum('wasm');
   registerZeroCopyIdentity();
+  installLeadingSum();
+  installNativeAdam();
   installed.wasm = true;
 }
 

@@ -65,7 +65,8 @@ let registered = false;
 function registerKernels(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({
+  // the backend may have installed a native version already (src/backend/adam-kernel.ts): keep it
+  if (!tf.getKernel(KERNEL, 'wasm')) tf.registerKernel({
     kernelName: KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
