@@ -6,6 +6,8 @@
 // Kit and PyTorch run in alternating rounds (the machine may be shared: medians, paired ratios and
 // min-max ranges are recorded); --threads sets both the addon's threads and PyTorch's.
 // Usage: npm run bench:llm [-- --threads 1,2 --reps 5 --rounds 3]
+// With --shape smollm2-135m | qwen2.5-0.5b: the real model shapes at effective batch 16, T=160 (bench/llm-real.js;
+// results/bench-llm-real.json), --reps 1 by default, --micro-batch auto | N.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -74,8 +76,17 @@ function measure(threads, reps, rounds, native) {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string' }, rounds: { type: 'string', default: '3' },
+    shape: { type: 'string' }, 'micro-batch': { type: 'string', default: 'auto' }, 'real-worker': { type: 'string' } } });
   const { intFlag, intListFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
+  if (values['real-worker'] !== undefined) return require('./llm-real').kitWorker(JSON.parse(values['real-worker']));
+  values.reps = values.reps ?? (values.shape !== undefined ? '1' : '5');
+  if (values.shape !== undefined) {
+    const micro = values['micro-batch'];
+    if (micro !== 'auto' && !/^[1-9][0-9]*$/.test(micro)) throw new Error(`--micro-batch: expected auto or a positive integer, got "${micro}"`);
+    return require('./llm-real').realMain({ shape: values.shape, threads: intListFlag(values, 'threads', { min: 1 }), reps: intFlag(values, 'reps', { min: 1 }),
+      rounds: intFlag(values, 'rounds', { min: 1 }), microBatch: micro === 'auto' ? 'auto' : Number(micro) });
+  }
   const reps = intFlag(values, 'reps', { min: 1 });
   if (values.worker) return worker(reps);
   const threadList = intListFlag(values, 'threads', { min: 1 });
