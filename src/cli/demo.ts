@@ -9,6 +9,7 @@ import { readEnv } from '../core/env';
 import { writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, storedPath } from '../core/paths';
 import { startRun } from '../core/run-meta';
+import { datasetContentOf } from '../data/dataset-files';
 import { loadDataset } from '../data/load';
 import { demoSummary, type DemoRun } from '../analysis/demo-summary';
 import { recRunSplits } from '../runner/rec-config';
@@ -28,9 +29,9 @@ runMain(async () => {
   const outRoot = f['out'] ? path.resolve(root, f['out'] as string) : path.join(root, 'results', 'notebooks');
   const say = (l: string) => process.stdout.write(l + '\n');
   const backend = await initBackend(backendChoice);
-  const run = startRun({ seed, backend, projectRoot: root });
   const budget = SUITE_BUDGETS.default;
   const ds = loadDataset(budget.dataset);
+  const run = startRun({ seed, backend, projectRoot: root, dataset: datasetContentOf(ds), llmDir: resolveModelDir() });
   const opts = { runsRoot: outRoot, backend: backendChoice, onProgress: say, dataset: ds };
   const quiet = { ...opts, onProgress: (l: string) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } };
   const runs: DemoRun[] = [];
