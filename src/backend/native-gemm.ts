@@ -39,6 +39,12 @@ export interface NativeGemm {
   sumRows?(buffer: ArrayBuffer, offX: number, offOut: number, outer: number, inner: number): void;
   /** out [numSegments, inner] = rows of x [n, inner] summed by int32 segment id (ids out of range skipped). */
   segmentSumRows?(buffer: ArrayBuffer, offX: number, offIds: number, offOut: number, n: number, inner: number, numSegments: number): void;
+  /** y [N, D] = (x - mean) * rsqrt(var + eps) * w + b over rows (biased variance). */
+  layerNorm?(buffer: ArrayBuffer, offX: number, offW: number, offB: number, offY: number, N: number, D: number, eps: number): void;
+  /** dx [N, D], dw [D] and db [D] of layerNorm from dy. */
+  layerNormGrad?(buffer: ArrayBuffer, offDy: number, offX: number, offW: number, offDx: number, offDw: number, offDb: number, N: number, D: number, eps: number): void;
+  /** out [nOut, D] = sum over edges of w[e] * h[src[e]] into row dst[e] (int32 src/dst, float32 w [E]). */
+  edgeSpmm?(buffer: ArrayBuffer, offH: number, offSrc: number, offDst: number, offW: number, offOut: number, E: number, D: number, nOut: number): void;
   /** Threads the addon splits GEMMs and fused kernels across (the caller counts; the BLAS runs one thread per block). */
   setThreads(n: number): void;
   getThreads(): number;

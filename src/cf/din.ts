@@ -97,8 +97,12 @@ function dice(m: CFModel<DINConfig>, prefix: string, x: tf.Tensor): tf.Tensor {
 
 /** Forward of an mlpVars stack; dropout (when rate > 0) follows each Dice. @returns [..., widths.at(-1)] float32 */
 function mlp(m: CFModel<DINConfig>, prefix: string, nLayers: number, x: tf.Tensor, rate: number, mode: ForwardMode): tf.Tensor {
+  return tf.tidy(() => mlpAfterFirst(m, prefix, nLayers, linear(m.params, `${prefix}.0`, x), rate, mode));
+}
+
+/** The rest of an mlpVars stack from the output y of its first Linear. @returns [..., widths.at(-1)] float32 */
+function mlpAfterFirst(m: CFModel<DINConfig>, prefix: string, nLayers: number, y: tf.Tensor, rate: number, mode: ForwardMode): tf.Tensor {
   return tf.tidy(() => {
-    let y = linear(m.params, `${prefix}.0`, x);
     for (let k = 1; k < nLayers; k++) {
       y = dropout(dice(m, `${prefix}.dice${k - 1}`, y), rate, mode, `${prefix}.${k}`);
       y = linear(m.params, `${prefix}.${k}`, y);
@@ -122,10 +126,18 @@ export function allEncode(m: CFModel<DINConfig>, b: CFBatch, _mode: ForwardMode)
     const h = lastColumns(b.hist, maxHistory);
     const T = h.shape[1];
     const hist = paddedGather(m.params['histEmb'] as tf.Tensor2D, h); // [B, T, e]
-    const q = tf.tile(tf.expandDims(item, 1), [1, T, 1]); // [B, T, e]
-    const unitIn = tf.concat([q, hist, tf.sub(q, hist), tf.mul(q, hist)], -1); // [B, T, 4e]
+    // the unit's first Linear over [q, h, q - h, q * h] (q = the item at every position), split by blocks
+    // of W: q (W1 + W3) + h (W2 - W3) + (q * h) W4. The same function without tiling q and concatenating
+    // [B, T, 4e] (Tile and the concat's gradient were ~40% of an epoch).
+    const W = m.params['attn.fc.0.weight']!, h1 = W.shape[1]!;
+    const Wk = (k: number) => tf.slice(W, [k * e, 0], [e, h1]);
+    const qi = tf.expandDims(item, 1); // [B, 1, e]
+    const fromQ = tf.add(tf.matMul(item, tf.add(Wk(0), Wk(2))), m.params['attn.fc.0.bias']!); // [B, h1]
+    const fromH = tf.matMul(tf.reshape(hist, [B * T, e]), tf.sub(Wk(1), Wk(2))); // [B*T, h1]
+    const fromQH = tf.matMul(tf.reshape(tf.mul(qi, hist), [B * T, e]), Wk(3)); // [B*T, h1]
+    const first = tf.add(tf.reshape(tf.add(fromH, fromQH), [B, T, h1]), tf.expandDims(fromQ, 1)); // [B, T, h1]
     // the attention unit has no dropout in CoLLM (FullyConnectedLayer(dropout=None))
-    const hidden = mlp(m, 'attn.fc', m.config.attnHidden.length, unitIn, 0, { training: false, seed: 0 });
+    const hidden = mlpAfterFirst(m, 'attn.fc', m.config.attnHidden.length, first, 0, { training: false, seed: 0 });
     const w = tf.mul(linear(m.params, 'attn.out', hidden), tf.expandDims(tf.cast(tf.notEqual(h, nItems), 'float32'), -1)); // [B, T, 1], no softmax
     const pooled = tf.sum(tf.mul(w, hist), 1); // [B, e]
     return tf.concat([item, pooled, user], -1) as tf.Tensor2D;

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardMode } from '../core/types';
 import { seededDropoutMask } from '../core/dropout-mask';
+import { fusedLayerNorm, fusedLayerNormAvailable } from '../backend/layer-norm';
 
 type Params = Readonly<Record<string, tf.Variable>>;
 
@@ -27,6 +28,7 @@ export function linear(p: Params, prefix: string, x: tf.Tensor): tf.Tensor {
 /** Layer norm over the last axis with gain `${prefix}.weight` and shift `${prefix}.bias`. @returns x.shape float32 */
 export function layerNorm(p: Params, prefix: string, x: tf.Tensor, eps: number): tf.Tensor {
   return tf.tidy(() => {
+    if (fusedLayerNormAvailable()) return fusedLayerNorm(x, param(p, `${prefix}.weight`), param(p, `${prefix}.bias`), eps);
     const { mean, variance } = tf.moments(x, -1, true);
     const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
     return tf.add(tf.mul(xhat, param(p, `${prefix}.weight`)), param(p, `${prefix}.bias`));

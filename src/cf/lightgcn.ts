@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { segmentSum } from '../backend/segment-sum';
+import { edgeSpmm, edgeSpmmAvailable } from '../backend/edge-spmm';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
 import { normalVar } from './init';
@@ -80,7 +81,14 @@ export function propagate(m: CFModel<LightGCNConfig>): tf.Tensor2D {
     const nNodes = m.config.nUsers + m.config.nItems;
     let h = tf.concat([m.params['userEmb']!, m.params['itemEmb']!] as tf.Tensor2D[], 0);
     let acc: tf.Tensor2D = h;
+    const fused = edgeSpmmAvailable();
     for (let k = 0; k < m.config.nLayers; k++) {
+      if (fused) {
+        // one native pass per layer (and per gradient) instead of gather -> multiply -> segment sum
+        h = edgeSpmm(h, m.buffers['edgeSrc'] as tf.Tensor1D, m.buffers['edgeDst'] as tf.Tensor1D, tf.reshape(m.buffers['edgeWeight']!, [-1]) as tf.Tensor1D);
+        acc = tf.add(acc, h);
+        continue;
+      }
       // h' = A_norm h as a weighted scatter of neighbour rows: [2E, d] -> [nNodes, d]
       const msgs = tf.mul(tf.gather(h, m.buffers['edgeSrc']!), m.buffers['edgeWeight']!) as tf.Tensor2D;
       h = segmentSum(msgs, m.buffers['edgeDst']! as tf.Tensor1D, nNodes);
