@@ -85,14 +85,15 @@ function attention(m: CFModel<SASRecConfig>, block: string, q: tf.Tensor3D, x: t
     const [B, T, d] = x.shape;
     const Tq = q.shape[1];
     const h = m.config.nHeads, dh = d / h;
-    // [B, t, d] -> [B, h, t, dh]
-    const heads = (t: tf.Tensor, len: number) => tf.transpose(tf.reshape(t, [B, len, h, dh]), [0, 2, 1, 3]);
+    // [B, t, d] -> [B, h, t, dh]; with one head that is a reshape (wasm copies even a trivial transpose)
+    const heads = (t: tf.Tensor, len: number) => (h === 1 ? tf.reshape(t, [B, 1, len, dh]) : tf.transpose(tf.reshape(t, [B, len, h, dh]), [0, 2, 1, 3]));
     const Q = heads(linear(m.params, `${block}.attn.q`, q), Tq);
     const K = heads(linear(m.params, `${block}.attn.k`, x), T);
     const V = heads(linear(m.params, `${block}.attn.v`, x), T);
     const logits = tf.add(tf.div(tf.matMul(Q, K, false, true), Math.sqrt(dh)), maskBias); // [B, h, Tq, T]
     const w = dropout(tf.softmax(logits, -1), m.config.dropout, mode, `${block}.attn`);
-    const o = tf.reshape(tf.transpose(tf.matMul(w, V), [0, 2, 1, 3]), [B, Tq, d]);
+    const wv = tf.matMul(w, V); // [B, h, Tq, dh]
+    const o = tf.reshape(h === 1 ? wv : tf.transpose(wv, [0, 2, 1, 3]), [B, Tq, d]);
     return linear(m.params, `${block}.attn.out`, o) as tf.Tensor3D;
   });
 }
