@@ -141,7 +141,7 @@ function realMain(values) {
   // thread counts measured earlier for this shape are kept unless measured again
   const byThreads = { ...(prev.shapes?.[shape]?.byThreads ?? {}) };
   for (const t of threads) byThreads[t] = measure(shape, t, reps, rounds, micro);
-  const t0s = Object.keys(byThreads).map(Number).sort((a, b) => a - b)[0];
+  const t0s = Object.keys(byThreads).map((k) => Number(k)).sort((a, b) => a - b)[0];
   const first = byThreads[t0s];
   const pick = (s) => ({ kit: first[s].kit, torch: first[s].torch, ratio: first[s].ratio });
   const entry = {
