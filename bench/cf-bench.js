@@ -15,7 +15,7 @@ const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
 const kit = require(path.join(root, 'dist', 'index.js'));
-const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));
+const { intFlag, intListFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));
 const PY = '/usr/bin/python3';
 
 const median = (xs) => {
@@ -69,7 +69,7 @@ function summarise(rows) {
   } });
   const rounds = intFlag(values, 'rounds', { min: 1 }), seed = intFlag(values, 'seed', { min: 0 });
   const epochs = values.epochs === undefined ? null : intFlag(values, 'epochs', { min: 1 });
-  const threadList = values.threads.split(',').map(Number);
+  const threadList = intListFlag(values, 'threads', { min: 1 });
   const models = values.models.split(',');
   const probe = spawnSync(PY, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`${PY} cannot import torch/numpy (as root: apt-get install -y python3-torch)`);

@@ -43,7 +43,8 @@ function instrument(backendName) {
 
 async function main() {
   const { values } = parseArgs({ options: { models: { type: 'string', default: 'mf,lightgcn,sasrec,din' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '15' } } });
-  const top = Number(values.top);
+  const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
+  const top = intFlag(values, 'top', { min: 1 });
   const info = await kit.initBackend(kit.parseBackendChoice(kit.readEnv('CFLLM_BACKEND'), 'CFLLM_BACKEND'));
   const dataset = kit.loadDataset('collm-ml1m', {});
   const { train, valid } = dataset.splits;

@@ -113,10 +113,10 @@ export * from './collm/mapping';
 export * from './collm/method';
 export * from './cora/generator';
 export * from './cora/method';
-
-// Runner: experiments end to end (train, checkpoint, evaluate, write results), the notebook suite, tables.
 export * from './binllm/codes';
 export * from './binllm/method';
+
+// Runner: experiments end to end (train, checkpoint, evaluate, write results), the notebook suite, tables.
 export * from './runner/evaluate';
 export * from './runner/cf-experiment';
 export * from './runner/methods';
