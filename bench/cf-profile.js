@@ -13,33 +13,7 @@ const root = path.resolve(__dirname, '..');
 const kit = require(path.join(root, 'dist', 'index.js'));
 const tf = require('@tensorflow/tfjs');
 
-/** Wraps every kernel of `backendName` with a timer (outermost call only: nested kernels count in their caller). */
-function instrument(backendName) {
-  const acc = new Map();
-  let depth = 0;
-  for (const k of tf.getKernelsForBackend(backendName)) {
-    const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backendName);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        if (depth > 0) return inner(args);
-        depth++;
-        const t0 = process.hrtime.bigint();
-        try {
-          return inner(args);
-        } finally {
-          depth--;
-          const e = acc.get(k.kernelName) ?? { ms: 0, calls: 0 };
-          e.ms += Number(process.hrtime.bigint() - t0) / 1e6;
-          e.calls++;
-          acc.set(k.kernelName, e);
-        }
-      },
-    });
-  }
-  return acc;
-}
+const { instrument } = require('./kernel-timer');
 
 async function main() {
   const { values } = parseArgs({ options: { models: { type: 'string', default: 'mf,lightgcn,sasrec,din' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '15' } } });
@@ -61,7 +35,7 @@ async function main() {
       validScoring: () => kit.scoreSplit(spec, model, valid, trainCfg.evalBatchSize),
     };
     for (const f of Object.values(phases)) await f(); // warm-up: lazily registered kernels, heap growth
-    if (!acc) acc = instrument(tf.getBackend());
+    if (!acc) acc = instrument(tf, tf.getBackend());
     result.models[kind] = {};
     for (const [name, f] of Object.entries(phases)) {
       acc.clear();

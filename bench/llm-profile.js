@@ -10,34 +10,7 @@ const path = require('path');
 const { parseArgs } = require('util');
 const { CONFIG, makeSteps, root } = require('./llm-steps');
 
-/** Wraps every kernel of `backendName` with a timer (outermost call only: nested kernels count in their caller). */
-function instrument(tf, backendName) {
-  const acc = new Map();
-  let depth = 0;
-  for (const k of tf.getKernelsForBackend(backendName)) {
-    const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backendName);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        if (depth > 0) return inner(args);
-        depth++;
-        const t0 = process.hrtime.bigint();
-        try {
-          return inner(args);
-        } finally {
-          depth--;
-          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-          const e = acc.get(k.kernelName) ?? { ms: 0, calls: 0 };
-          e.ms += ms;
-          e.calls++;
-          acc.set(k.kernelName, e);
-        }
-      },
-    });
-  }
-  return acc;
-}
+const { instrument } = require('./kernel-timer');
 
 async function main() {
   const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '20' } } });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../backend/backend';
 import { readEnv } from '../core/env';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
-import { projectRoot, resolveModelDir, storedPath } from '../core/paths';
+import { projectRoot, resolveModelDir, shownPath, storedPath } from '../core/paths';
 import { provenanceSummary, startRun } from '../core/run-meta';
 import { skillCorpus, skillProbes } from '../data/genre-skill';
 import { datasetItemCorpus, itemProbes } from '../data/item-text';
@@ -107,13 +107,13 @@ runMain(async () => {
     saveHfModel(r.model, out, { tokenizerDir: base, metadata: { source: 'cf-llm-kit adapt-lm', base: path.basename(base), dataset } });
     const ip = (e: AdaptEval) => e.probes['itemGenreHeldIn']!;
     const record: ItemKnowledgeRecord = {
-      dataset, model: storedPath(out), base: storedPath(base),
+      dataset, model: shownPath(out), base: shownPath(base),
       itemProbe: { top1Before: ip(before).top1, top1After: ip(after).top1, chance: ip(after).chance, n: ip(after).n },
       heldOutPpl: { before: before.heldOutPpl, after: after.heldOutPpl },
       factTop1: { before: before.factTop1, after: after.factTop1 },
       tokens: r.state.tokensSeen, wallSeconds: meta.wallSeconds,
       probes: { before: before.probes, after: after.probes },
-      config: { adapt: cfg, itemRepeats, skillExamples, probeItems, skillProbes: nSkill, corpus: storedPath(corpus) },
+      config: { adapt: cfg, itemRepeats, skillExamples, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: cfg.seed },
     };
     writeJsonAtomic(path.join(out, 'card.json'), { ...record, training: r.state, heldOutTokens: after.heldOutTokens });

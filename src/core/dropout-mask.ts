@@ -1,10 +1,11 @@
 // Seeded inverted-dropout masks in one JS loop (FNV-1a of a string seed, then mulberry32 per element):
-// tf.dropout draws every element through seedrandom, ~100 ns each (a third of a SASRec epoch).
+// tf.dropout draws every element through seedrandom, ~100 ns each (a third of a SASRec epoch, and of a
+// CoRA step at the SmolLM2-135M shape); used by the CF layers and the LLM adapters.
 // Reference: mulberry32 (T. Ettinger); FNV-1a (Fowler, Noll, Vo).
 
 /**
  * Inverted-dropout mask: 0, or 1 / (1 - rate) with probability 1 - rate, reproducible from the seed.
- * Same stream as src/llm/low-rank.ts dropoutMask. @returns [n] float32
+ * @returns [n] float32
  */
 export function seededDropoutMask(n: number, rate: number, seed: string): Float32Array {
   let a = 0x811c9dc5;

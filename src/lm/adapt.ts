@@ -7,18 +7,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadParams, saveParams } from '../core/checkpoint';
-import { clipByGlobalNorm } from '../core/clip';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { readJson, writeJsonAtomic } from '../core/io';
-import { adamStep, disposeAdamState, initAdamState, type AdamConfig } from '../core/optim';
+import { disposeAdamState, initAdamState, type AdamConfig } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { loadHfModel } from '../llm/hf-load';
 import { loadTokenizer, type KitTokenizer } from '../llm/tokenizer';
-import { weightsToHfTensors, type LlamaModel } from '../llm/weights';
+import type { LlamaModel } from '../llm/weights';
 import { splitDocuments, tokenizeToStream, windowsAt, type WeightedStream } from './corpus';
 import { allFacts, factsCorpus, type Relation } from './facts';
-import { windowLoss } from './pretrain';
+import { lmTrainStep, trainables } from './pretrain';
 import { clozeAccuracy, textPerplexity } from './probes';
 import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from './ranked-cloze';
 
@@ -135,16 +134,6 @@ export async function evaluateKnowledge(m: LlamaModel, tok: KitTokenizer, inputs
   return { heldOutPpl: ppl.ppl, heldOutTokens: ppl.tokens, factTop1: hits / n, probes };
 }
 
-function trainables(m: LlamaModel): { params: Record<string, tf.Variable>; decay: Record<string, boolean> } {
-  const params: Record<string, tf.Variable> = {}, decay: Record<string, boolean> = {};
-  for (const [k, t] of weightsToHfTensors(m)) {
-    if (!(t instanceof tf.Variable)) throw new Error(`adapt: weight "${k}" is not trainable (load the base with { trainable: true })`);
-    params[k] = t;
-    decay[k] = t.rank > 1;
-  }
-  return { params, decay };
-}
-
 /**
  * Runs (or resumes) adaptation of the model in `baseDir` (read only) in `workDir`: token caches,
  * last.safetensors + state.json (checkpoints), adapt-config.json. Evaluates the base first (stored, so a
@@ -207,19 +196,10 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       }
       const t0 = Date.now();
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
-      const { value, grads } = tf.variableGrads(() => windowLoss(model, w, cfg.batchSize, cfg.seqLen), Object.values(params));
-      const loss = (await value.data())[0]!;
-      value.dispose();
-      const named: Record<string, tf.Tensor> = {};
-      for (const [k, p] of Object.entries(params)) named[k] = grads[p.name]!;
-      const clipped = clipByGlobalNorm(named, cfg.clip);
-      tf.dispose(Object.values(grads));
-      if (!Number.isFinite(loss) || !Number.isFinite(clipped.norm)) {
-        tf.dispose(Object.values(clipped.grads));
-        throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${clipped.norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);
+      const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay });
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);
       }
-      adamStep(params, clipped.grads, adam, adamCfg, lrAt(sched, state.step), decay);
-      tf.dispose(Object.values(clipped.grads));
       state.step++;
       state.tokensSeen += cfg.batchSize * cfg.seqLen;
       state.seconds += (Date.now() - t0) / 1000;
@@ -228,7 +208,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       if (state.step % 20 === 0 || state.step === cfg.steps) {
         const tps = windowTokens / ((Date.now() - windowStart) / 1000);
         const eta = ((cfg.steps - state.step) * cfg.batchSize * cfg.seqLen) / tps;
-        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${clipped.norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
+        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
         state.evals.push({ step: state.step, loss, seconds: state.seconds });
         windowStart = Date.now();
         windowTokens = 0;

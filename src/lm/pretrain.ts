@@ -10,7 +10,8 @@ import { clipByGlobalNorm } from '../core/clip';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
-import { adamStep, disposeAdamState, initAdamState, type AdamConfig } from '../core/optim';
+import { namedGrads } from '../core/grads';
+import { adamStep, disposeAdamState, initAdamState, type AdamConfig, type AdamState } from '../core/optim';
 import { makeRng } from '../core/rng';
 import { lrAt, makeWarmupCosine } from '../core/schedule';
 import { makeLlamaConfig, type LlamaConfig } from '../llm/config';
@@ -121,11 +122,33 @@ export async function ensureTokenizer(dir: string, trainText: string, factsText:
   return loadTokenizer(dir);
 }
 
+/**
+ * One clipped AdamW step on the window loss of a batch of windows [batch * (seqLen + 1)]; applies no update
+ * when the loss or the gradient norm is not finite (the caller stops). @returns the loss and the pre-clip gradient norm
+ */
+export async function lmTrainStep(
+  m: LlamaModel, params: Readonly<Record<string, tf.Variable>>, windows: Int32Array, batch: number, seqLen: number,
+  opt: { readonly clip: number; readonly adam: AdamState; readonly adamCfg: AdamConfig; readonly lr: number; readonly decay: Readonly<Record<string, boolean>> },
+): Promise<{ loss: number; norm: number }> {
+  const { value, grads } = namedGrads(() => windowLoss(m, windows, batch, seqLen), params);
+  const loss = (await value.data())[0]!;
+  value.dispose();
+  const clipped = clipByGlobalNorm(grads, opt.clip);
+  tf.dispose(Object.values(grads));
+  try {
+    if (Number.isFinite(loss) && Number.isFinite(clipped.norm)) adamStep(params, clipped.grads, opt.adam, opt.adamCfg, opt.lr, opt.decay);
+  } finally {
+    tf.dispose(Object.values(clipped.grads));
+  }
+  return { loss, norm: clipped.norm };
+}
+
 /** Names -> variables of a trainable model, and the weight-decay mask (no decay on 1-D tensors). */
-function trainables(m: LlamaModel): { params: Record<string, tf.Variable>; decay: Record<string, boolean> } {
+export function trainables(m: LlamaModel): { params: Record<string, tf.Variable>; decay: Record<string, boolean> } {
   const params: Record<string, tf.Variable> = {}, decay: Record<string, boolean> = {};
   for (const [k, t] of weightsToHfTensors(m)) {
-    params[k] = t as tf.Variable;
+    if (!(t instanceof tf.Variable)) throw new Error(`weight "${k}" is not trainable (load the model with { trainable: true })`);
+    params[k] = t;
     decay[k] = t.rank > 1;
   }
   return { params, decay };
@@ -225,19 +248,10 @@ export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { 
       }
       const t0 = Date.now();
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
-      const { value, grads } = tf.variableGrads(() => windowLoss(model, w, cfg.batchSize, cfg.seqLen), Object.values(params));
-      const loss = (await value.data())[0]!;
-      value.dispose();
-      const named: Record<string, tf.Tensor> = {};
-      for (const [k, p] of Object.entries(params)) named[k] = grads[p.name]!;
-      const clipped = clipByGlobalNorm(named, cfg.clip);
-      tf.dispose(Object.values(grads));
-      if (!Number.isFinite(loss) || !Number.isFinite(clipped.norm)) {
-        tf.dispose(Object.values(clipped.grads));
-        throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${clipped.norm}; the last good checkpoint is ${ckpt} (step of state.json); lower peakLr and resume`);
+      const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay });
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt} (step of state.json); lower peakLr and resume`);
       }
-      adamStep(params, clipped.grads, adam, adamCfg, lrAt(sched, state.step), decay);
-      tf.dispose(Object.values(clipped.grads));
       state.step++;
       state.tokensSeen += cfg.batchSize * cfg.seqLen;
       state.seconds += (Date.now() - t0) / 1000;
@@ -246,7 +260,7 @@ export async function runPretrain(cfg: PretrainConfig, workDir: string, opts: { 
       if (state.step % 20 === 0 || state.step === cfg.steps) {
         const tps = windowTokens / ((Date.now() - windowStart) / 1000);
         const eta = (cfg.steps - state.step) * cfg.batchSize * cfg.seqLen / tps;
-        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${clipped.norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
+        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
         windowStart = Date.now();
         windowTokens = 0;
       }

@@ -10,7 +10,7 @@ import {
   adapterHook, adapterKey, adapterVariables, composeHooks, disposeMerged, initLora, initPerSample, loraHook, mergeLora, perSampleHook,
   type AdapterSpec,
 } from '../../src/llm/adapters';
-import { dropoutMask } from '../../src/llm/low-rank';
+import { seededDropoutMask as dropoutMask } from '../../src/core/dropout-mask';
 import { EVAL_MODE } from '../../src/core/types';
 import { makeLlamaConfig } from '../../src/llm/config';
 import type { AdapterHook } from '../../src/llm/layers';
