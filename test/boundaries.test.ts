@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   metrics: ['core'],
   cf: ['core', 'backend', 'data'],
   llm: ['core', 'backend'],
-  lm: ['core', 'backend', 'llm'],
+  lm: ['core', 'backend', 'llm', 'metrics'],
   rec: ['core', 'backend', 'data', 'cf', 'llm', 'metrics'],
   collm: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],
   cora: ['core', 'backend', 'data', 'cf', 'llm', 'metrics', 'rec'],

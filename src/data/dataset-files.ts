@@ -21,6 +21,8 @@ export function datasetFiles(name: DatasetName, opts: LoadOptions = {}): Dataset
     case 'synthetic':
     case 'synthetic-tiny':
       return { kind: 'generated', generator: 'syntheticWorld', config: { config: makeSyntheticConfig(name === 'synthetic' ? 'default' : 'tiny'), protocol: SYNTHETIC_PROTOCOL } };
+    case 'synthetic-genre-titles':
+      return { kind: 'generated', generator: 'withGenresInTitles(syntheticWorld)', config: { config: makeSyntheticConfig('default'), protocol: SYNTHETIC_PROTOCOL } };
     case 'collm-ml1m': {
       const dir = resolveDatasetDir('collm-ml1m', opts);
       const splits = ['train', 'valid', 'test', 'valid_small'].map((s) => firstExisting(dir, [`${s}_ood2.jsonl.gz`, `${s}_ood2.jsonl`], `${s} split`));

@@ -8,11 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readAmazonReviews } from './amazon';
 import { AMAZON_BOOK_PROTOCOL, buildProtocolDataset, COLLM_ML1M_PROTOCOL, ML100K_PROTOCOL } from './protocol';
+import { withGenresInTitles } from './item-text';
 import { SYNTHETIC_PRESETS, syntheticWorld, type SyntheticPreset } from './synthetic';
 import type { Dataset } from './types';
 
 /** Dataset names the kit knows. */
-export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'collm-ml1m', 'ml-1m', 'ml-100k', 'amazon-book'] as const;
+export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'synthetic-genre-titles', 'collm-ml1m', 'ml-1m', 'ml-100k', 'amazon-book'] as const;
 
 /** A dataset name: see DATASET_NAMES. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -26,7 +27,9 @@ export interface LoadOptions {
 }
 
 /**
- * Loads a dataset by name: `synthetic` / `synthetic-tiny` (generated), `collm-ml1m` (CoLLM's official
+ * Loads a dataset by name: `synthetic` / `synthetic-tiny` (generated), `synthetic-genre-titles` (the
+ * default world with each title's genres written after it: item knowledge handed over as text, to
+ * measure whether an LLM can use it at all), `collm-ml1m` (CoLLM's official
  * splits), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder), `amazon-book`
  * (Amazon 2018 Books_5 reviews through CoLLM's Amazon-Book rule).
  */
@@ -36,6 +39,8 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset 
       return syntheticWorld('default');
     case 'synthetic-tiny':
       return syntheticWorld('tiny');
+    case 'synthetic-genre-titles':
+      return withGenresInTitles(syntheticWorld('default'));
     case 'collm-ml1m':
       return readCollmSplits(resolveDatasetDir('collm-ml1m', opts));
     case 'ml-1m': {

@@ -19,6 +19,7 @@ import { splitDocuments, tokenizeToStream, windowsAt, type WeightedStream } from
 import { allFacts, factsCorpus, type Relation } from './facts';
 import { lmTrainStep, trainables } from './pretrain';
 import { clozeAccuracy, textPerplexity } from './probes';
+import { encodeQuestions, questionLoss, questionRowsAt } from './question-loss';
 import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from './ranked-cloze';
 
 /** Adaptation settings (data mix, optimiser, budget, probes). */
@@ -43,6 +44,10 @@ export interface AdaptConfig {
   readonly itemShare: number;
   /** Share of windows from the genre-match skill text. */
   readonly skillShare: number;
+  /** Skill questions per step trained with a supervised answer loss (questionLoss) beside the LM loss; 0 = none. */
+  readonly questionBatch: number;
+  /** Weight of the question loss in the step's loss (LM loss + weight x question loss). */
+  readonly questionWeight: number;
   /** Share of windows from the facts corpus (replay); the rest come from the general corpus (replay). */
   readonly factsShare: number;
   /** Times each fact is written into the facts corpus (the base's pretraining used 20). */
@@ -62,7 +67,7 @@ export interface AdaptConfig {
 /** Defaults: measured on the synthetic world v2 with models/kit-lm (see results/item-knowledge.json). */
 export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
   steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, clip: 1,
-  itemShare: 0.5, skillShare: 0.1, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
+  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
   evalTokens: 16_384, probeFacts: 40, checkpointSeconds: 300, seed: 0,
 });
 
@@ -70,6 +75,8 @@ export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
 export function makeAdaptConfig(o: Readonly<Partial<AdaptConfig>> = {}): AdaptConfig {
   const w = 'AdaptConfig';
   const c = mergeConfig(w, ADAPT_DEFAULTS, o);
+  checkInt(w, 'questionBatch', c.questionBatch, 0);
+  checkRange(w, 'questionWeight', c.questionWeight, 0, 1000);
   for (const k of ['steps', 'batchSize', 'seqLen', 'factsRepeats', 'replayChars', 'evalTokens', 'probeFacts', 'checkpointSeconds'] as const) checkInt(w, k, c[k], 1);
   checkInt(w, 'warmupSteps', c.warmupSteps, 0);
   checkInt(w, 'seed', c.seed, 0);
@@ -88,6 +95,8 @@ export interface AdaptInputs {
   readonly itemText: string;
   /** Genre-match skill paragraphs ('' = none). */
   readonly skillText: string;
+  /** Yes/no skill questions for the supervised answer loss (needed when questionBatch > 0). */
+  readonly questions?: readonly RankedQuestion[];
   /** General corpus: train text (replayed) and held-out text (perplexity). */
   readonly replayText: string;
   readonly heldOutText: string;
@@ -142,6 +151,7 @@ export async function evaluateKnowledge(m: LlamaModel, tok: KitTokenizer, inputs
 export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: string, inputs: AdaptInputs,
   opts: { maxSeconds?: number; onProgress?: (line: string) => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: AdaptState; finished: boolean }> {
   const log = opts.onProgress ?? (() => undefined);
+  if (cfg.questionBatch > 0 && !inputs.questions?.length) throw new Error(`runAdapt: questionBatch = ${cfg.questionBatch} but no training questions were given`);
   fs.mkdirSync(workDir, { recursive: true });
   const cfgFile = path.join(workDir, 'adapt-config.json');
   const saved = { config: cfg, base: path.resolve(baseDir) };
@@ -150,6 +160,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   }
   writeJsonAtomic(cfgFile, saved);
   const tok = await loadTokenizer(baseDir);
+  const questions = cfg.questionBatch > 0 ? encodeQuestions(tok, inputs.questions!) : null;
   const enc = { encode: (t: string) => tok.encode(t), eosId: tok.eosId ?? 0, vocabSize: tok.vocabSize };
   const fp = `base:${fs.statSync(path.join(baseDir, 'tokenizer.json')).size}:${tok.vocabSize}`;
   log('tokenising the domain text and the replay corpus (cached in the work folder)...');
@@ -161,7 +172,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
     ...(cfg.factsShare > 0 ? [{ name: 'facts', tokens: tokenizeToStream([facts], enc, fp, path.join(workDir, 'facts.tok')), weight: cfg.factsShare }] : []),
     { name: 'replay', tokens: tokenizeToStream(splitDocuments(replay), enc, fp, path.join(workDir, 'replay.tok')), weight: 1 - cfg.itemShare - cfg.skillShare - cfg.factsShare },
   ].filter((s) => s.weight > 0);
-  log(`streams: ${streams.map((s) => `${s.name} ${s.tokens.length} tokens (${(100 * s.weight).toFixed(0)}%)`).join(', ')}`);
+  log(`streams: ${streams.map((s) => `${s.name} ${s.tokens.length} tokens (${(100 * s.weight).toFixed(0)}%)`).join(', ')}${questions ? `; ${cfg.questionBatch} of ${questions.ids.length} skill questions per step (weight ${cfg.questionWeight})` : ''}`);
 
   const model = loadHfModel(baseDir, { trainable: true });
   const ckpt = path.join(workDir, 'last.safetensors'), stateFile = path.join(workDir, 'state.json');
@@ -196,7 +207,9 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       }
       const t0 = Date.now();
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
-      const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay });
+      const rows = questions ? questionRowsAt(questions.ids.length, cfg.questionBatch, cfg.seed, state.step) : null;
+      const extraLoss = questions && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, questions, rows), cfg.questionWeight) as tf.Scalar) : undefined;
+      const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay, ...(extraLoss ? { extraLoss } : {}) });
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);
       }
@@ -225,8 +238,8 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   }
 }
 
-/** One line: perplexity, facts, every probe set's top-1 vs chance. */
+/** One line: perplexity, facts, every probe set's top-1 vs chance (and its pair AUC for yes/no sets). */
 export function describeEval(e: AdaptEval): string {
-  const ps = Object.entries(e.probes).map(([k, r]) => `${k} ${(100 * r.top1).toFixed(1)}% (chance ${(100 * r.chance).toFixed(1)}%, n ${r.n})`);
+  const ps = Object.entries(e.probes).map(([k, r]) => `${k} ${(100 * r.top1).toFixed(1)}% (chance ${(100 * r.chance).toFixed(1)}%, n ${r.n}${r.pairAuc === null ? '' : `, AUC ${r.pairAuc.toFixed(3)}`})`);
   return `held-out ppl ${e.heldOutPpl.toFixed(2)}, facts top-1 ${(100 * e.factTop1).toFixed(1)}%, ${ps.join(', ')}`;
 }

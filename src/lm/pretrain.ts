@@ -123,14 +123,16 @@ export async function ensureTokenizer(dir: string, trainText: string, factsText:
 }
 
 /**
- * One clipped AdamW step on the window loss of a batch of windows [batch * (seqLen + 1)]; applies no update
- * when the loss or the gradient norm is not finite (the caller stops). @returns the loss and the pre-clip gradient norm
+ * One clipped AdamW step on the window loss of a batch of windows [batch * (seqLen + 1)], plus `extraLoss`
+ * when given (e.g. a supervised question loss); applies no update when the loss or the gradient norm is not
+ * finite (the caller stops). @returns the (total) loss and the pre-clip gradient norm
  */
 export async function lmTrainStep(
   m: LlamaModel, params: Readonly<Record<string, tf.Variable>>, windows: Int32Array, batch: number, seqLen: number,
-  opt: { readonly clip: number; readonly adam: AdamState; readonly adamCfg: AdamConfig; readonly lr: number; readonly decay: Readonly<Record<string, boolean>> },
+  opt: { readonly clip: number; readonly adam: AdamState; readonly adamCfg: AdamConfig; readonly lr: number; readonly decay: Readonly<Record<string, boolean>>; readonly extraLoss?: () => tf.Scalar },
 ): Promise<{ loss: number; norm: number }> {
-  const { value, grads } = namedGrads(() => windowLoss(m, windows, batch, seqLen), params);
+  const extra = opt.extraLoss;
+  const { value, grads } = namedGrads(() => (extra ? tf.add(windowLoss(m, windows, batch, seqLen), extra()) as tf.Scalar : windowLoss(m, windows, batch, seqLen)), params);
   const loss = (await value.data())[0]!;
   value.dispose();
   const clipped = clipByGlobalNorm(grads, opt.clip);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/core/rng';
 import { skillCorpus, skillExamples, skillProbes } from '../../src/data/genre-skill';
+import { auc } from '../../src/metrics/auc';
 import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, probeChance, withGenresInTitles, type ItemTextInfo } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
 import type { Dataset, InteractionSplit } from '../../src/data/types';
@@ -64,17 +65,27 @@ describe('item probes', () => {
 });
 
 describe('genre-match skill', () => {
-  it('examples are balanced; matches share the genre, non-matches share none of the history genres', () => {
+  it('examples come in pairs over one history: a match and a non-match with as many genres (no shortcut)', () => {
     const ex = skillExamples(ds.items, 60, 5);
     expect(ex.length).toBe(60);
     expect(ex.filter((e) => e.match).length).toBe(30);
+    for (let i = 0; i < ex.length; i += 2) {
+      const [yes, no] = [ex[i]!, ex[i + 1]!];
+      expect([yes.match, no.match]).toEqual([true, false]);
+      expect(no.history).toEqual(yes.history);
+      expect(ds.items[no.target]!.genres.length).toBe(ds.items[yes.target]!.genres.length);
+    }
     for (const e of ex) {
       expect(e.history.every((i) => ds.items[i]!.genres.includes(e.genre))).toBe(true);
+      expect(e.history).not.toContain(e.target);
       const hg = new Set(e.history.flatMap((i) => ds.items[i]!.genres));
       const tg = ds.items[e.target]!.genres;
       if (e.match) expect(tg).toContain(e.genre);
       else expect(tg.some((g) => hg.has(g))).toBe(false);
     }
+    // the shortcut unpaired draws had: "the target has more genres" ranked matches first
+    const y = ex.map((e) => (e.match ? 1 : 0)), nGenres = ex.map((e) => ds.items[e.target]!.genres.length);
+    expect(auc(y, nGenres)).toBe(0.5);
   });
   it('probes write genres in only when asked and use the TALLRec wording; the corpus is seeded', () => {
     const withG = skillProbes(ds.items, { n: 10, seed: 9, withGenres: true }), plain = skillProbes(ds.items, { n: 10, seed: 9, withGenres: false });

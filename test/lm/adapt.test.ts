@@ -25,6 +25,15 @@ describe('makeAdaptConfig', () => {
     expect(() => makeAdaptConfig({ itemShare: 0.7, skillShare: 0.2, factsShare: 0.2 })).toThrow(/exceeds 1/);
     expect(() => makeAdaptConfig({ minLr: 1, peakLr: 1e-3 })).toThrow(/minLr/);
     expect(() => makeAdaptConfig({ nope: 1 } as never)).toThrow(/nope/);
+    expect(() => makeAdaptConfig({ questionBatch: 1.5 })).toThrow(/questionBatch/);
+    expect(() => makeAdaptConfig({ questionWeight: -1 })).toThrow(/questionWeight/);
+  });
+  it('refuses a question loss without questions before touching the work folder', async () => {
+    const work = path.join(os.tmpdir(), `adapt-noq-${process.pid}`);
+    const inputs = { itemText: 'x', skillText: '', replayText: 'y', heldOutText: 'z', probes: {} };
+    await expect(runAdapt(makeAdaptConfig({ questionBatch: 4 }), BASE, work, inputs)).rejects.toThrow(/questionBatch = 4 but no training questions/);
+    expect(fs.existsSync(work)).toBe(false);
+    fs.rmSync(work, { recursive: true, force: true });
   });
 });
 
