@@ -167,7 +167,7 @@ export function suiteRecExperiment(scale: Scale, method: string, cf: CFKind | nu
   return makeRecExperiment({
     dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', testRows: b.testRows, validRows: b.validRows, llmDir: null,
     cf: cf ? { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } : null,
-    ...extra.config, options, stage1RunDir: stage1RunDir === null ? null : storedPath(stage1RunDir), train: { ...b.recTrain, ...extra.config?.train },
+    ...extra.config, options, stage1RunDir: stage1RunDir === null ? null : storedPath(projectPath(stage1RunDir)), train: { ...b.recTrain, ...extra.config?.train },
   });
 }
 

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { storedPath } from '../../src/core/paths';
+import { projectPath, projectRoot, storedPath } from '../../src/core/paths';
 import { TALLREC_LORA } from '../../src/rec/text-methods';
 import {
   finishedSuiteRankRuns, RANK_ALPHA_RATIO, rankAblationCost, rankAblationExtra, rankAblationPlan, rankAblationRecords, rankMetricPoints, rankTag, runRank, suiteRankRun,
@@ -53,6 +53,19 @@ describe('rank ablation runs', () => {
     const x = rankAblationExtra('smoke', 'collm', 2, 1, {}, { runsRoot: tmp });
     expect(x.config?.stage1RunDir).toBe(storedPath(suiteRunDir('smoke', 'tallrec-r2-s1', { runsRoot: tmp })));
     expect(x.config?.options?.['lora']).toMatchObject({ r: 2, alpha: 4 });
+  });
+
+  it('keeps the stage-1 folder when runs live in the project and the working folder is another (a notebook\'s)', () => {
+    const inside = path.join(projectRoot(), 'results', 'notebooks');
+    const cwd = process.cwd();
+    process.chdir(path.join(projectRoot(), 'notebooks'));
+    try {
+      const exp = suiteRecExperiment('smoke', 'collm', 'mf', 1, rankAblationExtra('smoke', 'collm', 2, 1, {}, { runsRoot: inside }), { runsRoot: inside });
+      expect(projectPath(exp.stage1RunDir!)).toBe(suiteRunDir('smoke', 'tallrec-r2-s1', { runsRoot: inside }));
+      expect(exp.stage1RunDir!.startsWith('results/')).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('reuses finished runs without training and attaches CoLLM\'s stage-1 result', async () => {
