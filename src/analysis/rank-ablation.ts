@@ -173,3 +173,26 @@ export function rankMetricPoints(records: readonly RankRecord[], dodge = 0.06): 
   const centre = (names.length - 1) / 2;
   return names.flatMap((name, k) => raw.filter((q) => q.series === name).map(({ log2Rank, ...q }) => ({ ...q, x: log2Rank + (k - centre) * dodge })));
 }
+
+/**
+ * What the AUC side of an ablation resolves, one line per method (first seed): the ranks whose 95% interval
+ * lies above chance, those whose interval contains 0.5, and the pairs of ranks whose intervals are disjoint
+ * (a conservative check of a difference). Runs without an interval are left out.
+ */
+export function describeRankAuc(records: readonly RankRecord[]): string[] {
+  const seed = records.length ? Math.min(...records.map((r) => r.seed)) : 0;
+  const byLabel = new Map<string, RankRecord[]>();
+  for (const r of records) {
+    if (r.seed !== seed || r.aucLo === null || r.aucHi === null) continue;
+    if (!byLabel.has(r.label)) byLabel.set(r.label, []);
+    byLabel.get(r.label)!.push(r);
+  }
+  const list = (rs: readonly RankRecord[]) => (rs.length ? rs.map((r) => r.rank).join(', ') : 'none');
+  return [...byLabel].map(([label, rs]) => {
+    const above = rs.filter((r) => r.aucLo! > 0.5), chance = rs.filter((r) => r.aucLo! <= 0.5 && r.aucHi! >= 0.5), below = rs.filter((r) => r.aucHi! < 0.5);
+    const disjoint: string[] = [];
+    rs.forEach((a, i) => rs.slice(i + 1).forEach((b) => { if (a.aucHi! < b.aucLo! || b.aucHi! < a.aucLo!) disjoint.push(`r ${a.rank} vs ${b.rank}`); }));
+    return `${label} (seed ${seed}, ${rs.length} ranks): AUC interval above chance at r = ${list(above)}; containing 0.5 at r = ${list(chance)}`
+      + `${below.length ? `; below chance at r = ${list(below)}` : ''}; disjoint intervals between ranks: ${disjoint.length ? disjoint.join(', ') : 'none'}`;
+  });
+}

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectPath, projectRoot, storedPath } from '../../src/core/paths';
 import { TALLREC_LORA } from '../../src/rec/text-methods';
 import {
-  finishedSuiteRankRuns, RANK_ALPHA_RATIO, rankAblationCost, rankAblationExtra, rankAblationPlan, rankAblationRecords, rankMetricPoints, rankTag, runRank, suiteRankRun,
+  describeRankAuc, finishedSuiteRankRuns, RANK_ALPHA_RATIO, rankAblationCost, rankAblationExtra, rankAblationPlan, rankAblationRecords, rankMetricPoints, rankTag, runRank, suiteRankRun, type RankRecord,
 } from '../../src/analysis/rank-ablation';
 import type { RecRunResult } from '../../src/runner/rec-experiment';
 import { SUITE_BUDGETS, suiteRecExperiment, suiteRunDir } from '../../src/runner/suite';
@@ -154,4 +154,17 @@ describe('rank metric points', () => {
     expect(pts.find((p) => p.series === 'CoRA UAUC' && p.rank === 4)).toMatchObject({ x: 2, value: 0.56, lo: null, hi: null });
     expect(pts.find((p) => p.series === 'TALLRec AUC')!.x).toBeCloseTo(1.1, 12);
   });
+
+  it('says which ranks leave chance and which differ, from the intervals', () => {
+    const rec = (label: string, rank: number, lo: number, hi: number, seed = 0): RankRecord => ({
+      method: label.toLowerCase(), label, rank, log2Rank: Math.log2(rank), seed, auc: (lo + hi) / 2, aucLo: lo, aucHi: hi,
+      uauc: null, uaucLo: null, uaucHi: null, params: 1, seconds: 1, runSeconds: 1, testRows: 10,
+    });
+    const lines = describeRankAuc([rec('CoRA', 1, 0.41, 0.49), rec('CoRA', 4, 0.48, 0.58), rec('CoRA', 8, 0.54, 0.64), rec('CoRA', 8, 0.9, 0.95, 1), rec('TALLRec', 2, 0.45, 0.55)]);
+    expect(lines).toEqual([
+      'CoRA (seed 0, 3 ranks): AUC interval above chance at r = 8; containing 0.5 at r = 4; below chance at r = 1; disjoint intervals between ranks: r 1 vs 8',
+      'TALLRec (seed 0, 1 ranks): AUC interval above chance at r = none; containing 0.5 at r = 2; disjoint intervals between ranks: none',
+    ]);
+  });
 });
+
