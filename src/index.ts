@@ -147,6 +147,7 @@ export * from './analysis/retention-sets';
 export * from './analysis/ml1m-table';
 export * from './analysis/demo-summary';
 export * from './analysis/readme';
+export * from './analysis/item-knowledge';
 export * from './analysis/rank-ablation-cost';
 export * from './analysis/notebook-session';
 

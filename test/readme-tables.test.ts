@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
+import { itemKnowledgeReadmeSection, type ItemKnowledgeFile } from '../src/analysis/item-knowledge';
 import { cfReadmeSection, isMl1mTableFile } from '../src/analysis/readme';
 import { ml1mReadmeSection } from '../src/analysis/ml1m-table';
 import { readJson } from '../src/core/io';
@@ -32,5 +33,11 @@ describe('README result sections', () => {
       expect(section('ml1m-table')).toMatch(/^Not yet run at the current code\./);
       expect(section('ml1m-table')).not.toMatch(/\|/);
     }
+  });
+
+  it('the item-knowledge table is what results/item-knowledge.json gives', () => {
+    const f = readJson<ItemKnowledgeFile>(path.join(root, 'results', 'item-knowledge.json'));
+    expect(f.records.length).toBeGreaterThan(0);
+    expect(section('item-knowledge')).toBe(itemKnowledgeReadmeSection(f).trim());
   });
 });

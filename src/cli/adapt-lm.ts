@@ -19,21 +19,7 @@ import { ADAPT_DEFAULTS, describeEval, evaluateKnowledge, makeAdaptConfig, runAd
 import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { intFlag, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
 import { assertOutsideInputs, dataInputs } from './outputs';
-
-/** One record of results/item-knowledge.json. */
-interface ItemKnowledgeRecord {
-  dataset: string;
-  model: string;
-  base: string;
-  itemProbe: { top1Before: number; top1After: number; chance: number; n: number };
-  heldOutPpl: { before: number; after: number };
-  factTop1: { before: number; after: number };
-  tokens: number;
-  wallSeconds: number;
-  probes: { before: AdaptEval['probes']; after: AdaptEval['probes'] };
-  config: Record<string, unknown>;
-  meta: ReturnType<typeof provenanceSummary> & { startedAt: string; seed: number };
-}
+import type { ItemKnowledgeRecord } from '../analysis/item-knowledge';
 
 runMain(async () => {
   const flags: Record<string, FlagSpec> = {

@@ -7,7 +7,7 @@ import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import { makeCFExperiment, runCFExperiment } from '../runner/cf-experiment';
 import type { CFKind } from '../cf/types';
-import { parseDatasetName } from '../data/load';
+import { DATASET_NAMES, parseDatasetName } from '../data/load';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 import { assertOutsideInputs, dataInputs } from './outputs';
 
@@ -17,7 +17,7 @@ const INT_FLAGS = new Set(['epochs', 'patience', 'batch', 'dim', 'max-history'])
 runMain(async () => {
   const f = parseFlags('train-cf', 'train one CF model (mf, lightgcn, sasrec, din) and write results', {
     model: { type: 'string', help: 'mf | lightgcn | sasrec | din | content (genres, year and history genre profile; no ids)', default: 'mf' },
-    dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
+    dataset: { type: 'string', help: DATASET_NAMES.join(' | '), default: 'synthetic' },
     seed: { type: 'int', help: 'random seed', default: '0', min: 0, max: MAX_SEED },
     'data-dir': { type: 'string', help: 'data folder (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },

@@ -7,7 +7,7 @@ import { readEnv } from '../core/env';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
-import { parseDatasetName } from '../data/load';
+import { DATASET_NAMES, parseDatasetName } from '../data/load';
 import { readJson } from '../core/io';
 import { projectPath } from '../core/paths';
 import { recMethodNames } from '../runner/methods';
@@ -23,7 +23,7 @@ runMain(async () => {
   const methods = recMethodNames().join(' | ');
   const f = parseFlags('train-rec', `train one LLM recommender (${methods}) and write results`, {
     method: { type: 'string', help: methods, default: 'tallrec' },
-    dataset: { type: 'string', help: 'synthetic | synthetic-tiny | collm-ml1m | ml-1m | ml-100k', default: 'synthetic' },
+    dataset: { type: 'string', help: DATASET_NAMES.join(' | '), default: 'synthetic' },
     cf: { type: 'string', help: `CF backbone of methods that read one: ${CF_BACKBONES.join(' | ')} (default mf, binllm: hash-mf; or the kind of --cf-run)` },
     'cf-run': { type: 'string', help: 'finished CF run folder to take the backbone from (else trained in the run folder)' },
     'stage1-run': { type: 'string', help: 'finished run of the method\'s stage 1 (CoLLM: a TALLRec run with the same LoRA) (else trained in the run folder)' },
