@@ -78,6 +78,10 @@ runMain(async () => {
       ...skillProbes(items, { n: Math.ceil(nQuestions / 2), seed: 2000 + cfg.seed, withGenres: true }),
       ...skillProbes(items, { n: Math.floor(nQuestions / 2), seed: 3000 + cfg.seed, withGenres: false }),
     ] } : {}),
+    ...(cfg.questionShortSteps > 0 ? { questionsShort: [
+      ...skillProbes(items, { n: Math.ceil(nQuestions / 2), seed: 4000 + cfg.seed, withGenres: true, maxHistory: 2 }),
+      ...skillProbes(items, { n: Math.floor(nQuestions / 2), seed: 5000 + cfg.seed, withGenres: false, maxHistory: 2 }),
+    ] } : {}),
     replayText: readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, cfg.replayChars),
     heldOutText: splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz'))).join(''),
     probes: {

@@ -29,10 +29,12 @@ function shown(it: ItemTextInfo, withGenres: boolean): string {
  * Examples in pairs over one history: a target that carries `genre` (match) and one that carries none of
  * the history's genres (non-match) with the same number of genres, so neither the history nor the
  * target's genre count tells the answer (unpaired draws let "more genres = match" alone reach ~0.68 AUC).
- * Drawn from the catalogue with a seeded rng; items without genres are never used.
+ * Drawn from the catalogue with a seeded rng; items without genres are never used. Histories hold 2 to
+ * `maxHistory` items (default 6; 2 gives the short questions a curriculum starts with).
  * @returns `n` examples (match first in each pair; an odd `n` ends with a match)
  */
-export function skillExamples(items: readonly ItemTextInfo[], n: number, seed: number): SkillExample[] {
+export function skillExamples(items: readonly ItemTextInfo[], n: number, seed: number, maxHistory = 6): SkillExample[] {
+  if (!Number.isInteger(maxHistory) || maxHistory < 2) throw new Error(`skillExamples: maxHistory must be an integer >= 2, got ${maxHistory}`);
   const byGenre = new Map<string, number[]>();
   items.forEach((it, i) => { for (const g of it.genres) { if (!byGenre.has(g)) byGenre.set(g, []); byGenre.get(g)!.push(i); } });
   const genres = [...byGenre.keys()].sort().filter((g) => byGenre.get(g)!.length >= 4);
@@ -45,7 +47,7 @@ export function skillExamples(items: readonly ItemTextInfo[], n: number, seed: n
   };
   for (let tries = 0; out.length < n && tries < n * 50; tries++) {
     const g = genres[rng.int(genres.length)]!, pool = byGenre.get(g)!;
-    const k = 2 + rng.int(5), hist = new Set<number>();
+    const k = 2 + rng.int(maxHistory - 1), hist = new Set<number>();
     while (hist.size < Math.min(k, pool.length - 2)) hist.add(pool[rng.int(pool.length)]!);
     const histGenres = new Set([...hist].flatMap((i) => items[i]!.genres));
     const yes = pick((c) => !hist.has(c), () => pool[rng.int(pool.length)]!);
@@ -86,8 +88,8 @@ export function skillCorpus(items: readonly ItemTextInfo[], opts: { examples: nu
  * (answer "Yes") or none of its genres ("No"); `withGenres` writes each title's genres after it.
  * Chance top-1 is 0.5 (balanced).
  */
-export function skillProbes(items: readonly ItemTextInfo[], opts: { n: number; seed: number; withGenres: boolean }): ClozeProbe[] {
-  return skillExamples(items, opts.n, opts.seed).map((e) => ({
+export function skillProbes(items: readonly ItemTextInfo[], opts: { n: number; seed: number; withGenres: boolean; maxHistory?: number }): ClozeProbe[] {
+  return skillExamples(items, opts.n, opts.seed, opts.maxHistory).map((e) => ({
     prompt: question(e.history.map((i) => shown(items[i]!, opts.withGenres)), shown(items[e.target]!, opts.withGenres)),
     candidates: ['Yes', 'No'],
     answers: [e.match ? 'Yes' : 'No'],

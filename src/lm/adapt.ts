@@ -48,6 +48,8 @@ export interface AdaptConfig {
   readonly questionBatch: number;
   /** Weight of the question loss in the step's loss (LM loss + weight x question loss). */
   readonly questionWeight: number;
+  /** Curriculum: the first this many steps draw their questions from the short set (two-item histories); 0 = none. */
+  readonly questionShortSteps: number;
   /** Share of windows from the facts corpus (replay); the rest come from the general corpus (replay). */
   readonly factsShare: number;
   /** Times each fact is written into the facts corpus (the base's pretraining used 20). */
@@ -67,7 +69,7 @@ export interface AdaptConfig {
 /** Defaults: measured on the synthetic world v2 with models/kit-lm (see results/item-knowledge.json). */
 export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
   steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, clip: 1,
-  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
+  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, questionShortSteps: 0, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
   evalTokens: 16_384, probeFacts: 40, checkpointSeconds: 300, seed: 0,
 });
 
@@ -77,6 +79,8 @@ export function makeAdaptConfig(o: Readonly<Partial<AdaptConfig>> = {}): AdaptCo
   const c = mergeConfig(w, ADAPT_DEFAULTS, o);
   checkInt(w, 'questionBatch', c.questionBatch, 0);
   checkRange(w, 'questionWeight', c.questionWeight, 0, 1000);
+  checkInt(w, 'questionShortSteps', c.questionShortSteps, 0);
+  if (c.questionShortSteps > 0 && c.questionBatch === 0) throw new Error(`${w}: questionShortSteps = ${c.questionShortSteps} needs questionBatch > 0`);
   for (const k of ['steps', 'batchSize', 'seqLen', 'factsRepeats', 'replayChars', 'evalTokens', 'probeFacts', 'checkpointSeconds'] as const) checkInt(w, k, c[k], 1);
   checkInt(w, 'warmupSteps', c.warmupSteps, 0);
   checkInt(w, 'seed', c.seed, 0);
@@ -97,6 +101,8 @@ export interface AdaptInputs {
   readonly skillText: string;
   /** Yes/no skill questions for the supervised answer loss (needed when questionBatch > 0). */
   readonly questions?: readonly RankedQuestion[];
+  /** The curriculum's short questions (needed when questionShortSteps > 0). */
+  readonly questionsShort?: readonly RankedQuestion[];
   /** General corpus: train text (replayed) and held-out text (perplexity). */
   readonly replayText: string;
   readonly heldOutText: string;
@@ -152,6 +158,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   opts: { maxSeconds?: number; onProgress?: (line: string) => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: AdaptState; finished: boolean }> {
   const log = opts.onProgress ?? (() => undefined);
   if (cfg.questionBatch > 0 && !inputs.questions?.length) throw new Error(`runAdapt: questionBatch = ${cfg.questionBatch} but no training questions were given`);
+  if (cfg.questionShortSteps > 0 && !inputs.questionsShort?.length) throw new Error(`runAdapt: questionShortSteps = ${cfg.questionShortSteps} but no short questions were given`);
   fs.mkdirSync(workDir, { recursive: true });
   const cfgFile = path.join(workDir, 'adapt-config.json');
   const saved = { config: cfg, base: path.resolve(baseDir) };
@@ -161,6 +168,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   writeJsonAtomic(cfgFile, saved);
   const tok = await loadTokenizer(baseDir);
   const questions = cfg.questionBatch > 0 ? encodeQuestions(tok, inputs.questions!) : null;
+  const questionsShort = cfg.questionShortSteps > 0 ? encodeQuestions(tok, inputs.questionsShort!) : null;
   const enc = { encode: (t: string) => tok.encode(t), eosId: tok.eosId ?? 0, vocabSize: tok.vocabSize };
   const fp = `base:${fs.statSync(path.join(baseDir, 'tokenizer.json')).size}:${tok.vocabSize}`;
   log('tokenising the domain text and the replay corpus (cached in the work folder)...');
@@ -207,8 +215,9 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       }
       const t0 = Date.now();
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
-      const rows = questions ? questionRowsAt(questions.ids.length, cfg.questionBatch, cfg.seed, state.step) : null;
-      const extraLoss = questions && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, questions, rows), cfg.questionWeight) as tf.Scalar) : undefined;
+      const qs = questionsShort && state.step < cfg.questionShortSteps ? questionsShort : questions;
+      const rows = qs ? questionRowsAt(qs.ids.length, cfg.questionBatch, cfg.seed, state.step) : null;
+      const extraLoss = qs && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, qs, rows), cfg.questionWeight) as tf.Scalar) : undefined;
       const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay, ...(extraLoss ? { extraLoss } : {}) });
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);

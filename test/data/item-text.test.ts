@@ -87,6 +87,13 @@ describe('genre-match skill', () => {
     const y = ex.map((e) => (e.match ? 1 : 0)), nGenres = ex.map((e) => ds.items[e.target]!.genres.length);
     expect(auc(y, nGenres)).toBe(0.5);
   });
+  it('the curriculum\'s short examples have two-item histories; the default draw is unchanged by the option', () => {
+    const short = skillExamples(ds.items, 40, 5, 2);
+    expect(short.every((e) => e.history.length === 2)).toBe(true);
+    expect(skillExamples(ds.items, 40, 5, 6)).toEqual(skillExamples(ds.items, 40, 5));
+    expect(Math.max(...skillExamples(ds.items, 200, 5).map((e) => e.history.length))).toBe(6);
+    expect(() => skillExamples(ds.items, 4, 5, 1)).toThrow(/maxHistory/);
+  });
   it('probes write genres in only when asked and use the TALLRec wording; the corpus is seeded', () => {
     const withG = skillProbes(ds.items, { n: 10, seed: 9, withGenres: true }), plain = skillProbes(ds.items, { n: 10, seed: 9, withGenres: false });
     expect(withG[0]!.prompt).toMatch(/^#Question: A user has given high ratings to the following movies: ".+" \(.+\).*Answer with "Yes" or "No". \\n#Answer:$/);

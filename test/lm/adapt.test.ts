@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
+import { skillProbes } from '../../src/data/genre-skill';
 import { itemCorpus, itemProbes } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { disposeLlama } from '../../src/llm/weights';
@@ -27,11 +28,14 @@ describe('makeAdaptConfig', () => {
     expect(() => makeAdaptConfig({ nope: 1 } as never)).toThrow(/nope/);
     expect(() => makeAdaptConfig({ questionBatch: 1.5 })).toThrow(/questionBatch/);
     expect(() => makeAdaptConfig({ questionWeight: -1 })).toThrow(/questionWeight/);
+    expect(() => makeAdaptConfig({ questionShortSteps: 10 })).toThrow(/questionShortSteps = 10 needs questionBatch/);
   });
   it('refuses a question loss without questions before touching the work folder', async () => {
     const work = path.join(os.tmpdir(), `adapt-noq-${process.pid}`);
     const inputs = { itemText: 'x', skillText: '', replayText: 'y', heldOutText: 'z', probes: {} };
     await expect(runAdapt(makeAdaptConfig({ questionBatch: 4 }), BASE, work, inputs)).rejects.toThrow(/questionBatch = 4 but no training questions/);
+    const questions = skillProbes(syntheticWorld('tiny').items, { n: 4, seed: 1, withGenres: true });
+    await expect(runAdapt(makeAdaptConfig({ questionBatch: 4, questionShortSteps: 2 }), BASE, work, { ...inputs, questions })).rejects.toThrow(/questionShortSteps = 2 but no short questions/);
     expect(fs.existsSync(work)).toBe(false);
     fs.rmSync(work, { recursive: true, force: true });
   });
