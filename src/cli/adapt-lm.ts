@@ -11,6 +11,7 @@ import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, shownPath, storedPath } from '../core/paths';
 import { provenanceSummary, startRun } from '../core/run-meta';
 import { skillCorpus, skillProbes } from '../data/genre-skill';
+import { datasetContentOf } from '../data/dataset-files';
 import { datasetItemCorpus, itemProbes } from '../data/item-text';
 import { loadDataset, parseDatasetName } from '../data/load';
 import { saveHfModel } from '../llm/hf-save';
@@ -69,7 +70,7 @@ runMain(async () => {
 
   const ds = loadDataset(dataset, { dataDir: f['data-dir'] as string | undefined });
   const items = ds.items;
-  const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, llmDir: base });
+  const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, llmDir: base, dataset: datasetContentOf(ds) });
   const inputs = {
     itemText: datasetItemCorpus(ds, { repeats: itemRepeats, seed: cfg.seed }),
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { datasetHash } from '../../src/core/content-hash';
 import { readCollmSplits } from '../../src/data/collm';
 import { datasetContentOf, datasetFiles } from '../../src/data/dataset-files';
+import { loadDataset } from '../../src/data/load';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { sharedData } from './shared-data';
 
@@ -60,3 +61,14 @@ describe.skipIf(!collm.present)(`datasetContentOf on the real CoLLM splits${coll
     expect(datasetHash(loaded, null)).toBe(datasetHash(byName, null));
   }, 120_000);
 });
+
+describe('synthetic-genre-titles', () => {
+  it('hashes apart from the plain world, the same whether from its name or from the loaded dataset', () => {
+    const gt = loadDataset('synthetic-genre-titles');
+    const h = (c: ReturnType<typeof datasetFiles>) => datasetHash(c, null);
+    expect(h(datasetContentOf(gt))).toBe(h(datasetFiles('synthetic-genre-titles')));
+    expect(h(datasetContentOf(gt))).not.toBe(h(datasetContentOf(loadDataset('synthetic'))));
+    expect(gt.items[0]!.title).toMatch(/\)$/);
+  });
+});
+
