@@ -2,43 +2,19 @@
 (CoLLM's MF: dot product, d=256, Adam lr 1e-3 wd 1e-4, batch 1024, valid-AUC early stopping), timed on
 one CPU thread. Prints one JSON line. Run by bench/mf-train.js with Debian's /usr/bin/python3.
 Reference: CoLLM baseline_train_mf_ood.py."""
-import gzip
 import json
 import sys
 import time
 
-import numpy as np
 import torch
+
+from cf_common import auc, read_split
 
 
 def read(path):
-    u, i, y = [], [], []
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            u.append(r["uid"] - 1)
-            i.append(r["iid"] - 1)
-            y.append(r["label"])
-    return torch.tensor(u), torch.tensor(i), torch.tensor(y, dtype=torch.float32)
-
-
-def auc(scores, labels):
-    """ROC AUC with tied scores sharing their mean rank (sklearn semantics)."""
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(labels)
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s))
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    n_pos = y.sum()
-    n_neg = len(y) - n_pos
-    return (ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    """(user, item, label) tensors of a split; MF reads no history."""
+    r = read_split(path, 0, 0)
+    return r["user"], r["item"], r["label"]
 
 
 def main():
