@@ -40,7 +40,7 @@ runMain(async () => {
   };
   for (const k of Object.keys(ADAPT_DEFAULTS) as (keyof AdaptConfig)[]) {
     const v = ADAPT_DEFAULTS[k];
-    flags[k] = { type: Number.isInteger(v) && !['peakLr', 'minLr', 'weightDecay', 'clip', 'itemShare', 'skillShare', 'factsShare', 'questionWeight'].includes(k) ? 'int' : 'number', help: `AdaptConfig.${k}`, default: String(v) };
+    flags[k] = { type: Number.isInteger(v) && !['peakLr', 'minLr', 'weightDecay', 'adamBeta2', 'clip', 'itemShare', 'skillShare', 'factsShare', 'questionWeight', 'questionSmoothing'].includes(k) ? 'int' : 'number', help: `AdaptConfig.${k}`, default: String(v) };
   }
   const f = parseFlags('adapt-lm', 'continue pretraining a base LM on a dataset\'s item knowledge + the genre-match skill, with general-corpus replay (resumable)', flags);
   const root = projectRoot();
@@ -71,6 +71,10 @@ runMain(async () => {
   const ds = loadDataset(dataset, { dataDir: f['data-dir'] as string | undefined });
   const items = ds.items;
   const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, llmDir: base, dataset: datasetContentOf(ds) });
+  const skill = {
+    skillWithGenres: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
+    skillTitlesOnly: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
+  };
   const inputs = {
     itemText: datasetItemCorpus(ds, { repeats: itemRepeats, seed: cfg.seed }),
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',
@@ -85,12 +89,12 @@ runMain(async () => {
     ] } : {}),
     replayText: readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, cfg.replayChars),
     heldOutText: splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz'))).join(''),
+    progressProbes: skill,
     probes: {
       itemGenreHeldIn: itemProbes(items, 'genre', 'heldIn', probeItems),
       itemGenreUnseen: itemProbes(items, 'genre', 'unseen', probeItems),
       itemDecadeHeldIn: itemProbes(items, 'decade', 'heldIn', probeItems),
-      skillWithGenres: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
-      skillTitlesOnly: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
+      ...skill,
     },
   };
   log(`adapting ${storedPath(base)} on ${dataset} (${items.length} items; item text ${inputs.itemText.length} chars, skill text ${inputs.skillText.length} chars) -> ${storedPath(out)}`);

@@ -26,7 +26,7 @@ import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from
 export interface AdaptConfig {
   /** Optimiser steps in total (the cosine reaches minLr here). */
   readonly steps: number;
-  /** Training windows per step; default 16. */
+  /** Training windows per step (LM loss); default 16; 0 = a question-only phase (needs questionBatch > 0). */
   readonly batchSize: number;
   /** Context length of training windows. */
   readonly seqLen: number;
@@ -38,6 +38,8 @@ export interface AdaptConfig {
   readonly warmupSteps: number;
   /** Decoupled weight decay on 2-D weights. */
   readonly weightDecay: number;
+  /** Adam's second-moment decay; 0.95 as in pretraining, 0.999 steadies the noisy gradients of a question-only phase. */
+  readonly adamBeta2: number;
   /** Max global gradient norm. */
   readonly clip: number;
   /** Share of windows from the item-knowledge text. */
@@ -48,6 +50,8 @@ export interface AdaptConfig {
   readonly questionBatch: number;
   /** Weight of the question loss in the step's loss (LM loss + weight x question loss). */
   readonly questionWeight: number;
+  /** Label smoothing ε of the question loss (0 = none); keeps yes/no logits moderate for later calibration. */
+  readonly questionSmoothing: number;
   /** Curriculum: the first this many steps draw their questions from the short set (two-item histories); 0 = none. */
   readonly questionShortSteps: number;
   /** Share of windows from the facts corpus (replay); the rest come from the general corpus (replay). */
@@ -60,6 +64,8 @@ export interface AdaptConfig {
   readonly evalTokens: number;
   /** Facts per relation in the fact probes before/after. */
   readonly probeFacts: number;
+  /** Measure the progress probes (AdaptInputs.progressProbes) every this many steps; 0 = only before and after. */
+  readonly probeEverySteps: number;
   /** Checkpoint at least every this many seconds. */
   readonly checkpointSeconds: number;
   /** Seed of the facts corpus and the training-window draws; default 0. */
@@ -68,9 +74,9 @@ export interface AdaptConfig {
 
 /** Defaults: measured on the synthetic world v2 with models/kit-lm (see results/item-knowledge.json). */
 export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
-  steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, clip: 1,
-  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, questionShortSteps: 0, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
-  evalTokens: 16_384, probeFacts: 40, checkpointSeconds: 300, seed: 0,
+  steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, adamBeta2: 0.95, clip: 1,
+  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, questionSmoothing: 0, questionShortSteps: 0, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
+  evalTokens: 16_384, probeFacts: 40, probeEverySteps: 0, checkpointSeconds: 300, seed: 0,
 });
 
 /** Merges and checks an adaptation config. */
@@ -81,8 +87,14 @@ export function makeAdaptConfig(o: Readonly<Partial<AdaptConfig>> = {}): AdaptCo
   checkRange(w, 'questionWeight', c.questionWeight, 0, 1000);
   checkInt(w, 'questionShortSteps', c.questionShortSteps, 0);
   if (c.questionShortSteps > 0 && c.questionBatch === 0) throw new Error(`${w}: questionShortSteps = ${c.questionShortSteps} needs questionBatch > 0`);
-  for (const k of ['steps', 'batchSize', 'seqLen', 'factsRepeats', 'replayChars', 'evalTokens', 'probeFacts', 'checkpointSeconds'] as const) checkInt(w, k, c[k], 1);
+  checkInt(w, 'batchSize', c.batchSize, 0);
+  if (c.batchSize === 0 && c.questionBatch === 0) throw new Error(`${w}: batchSize = 0 (no LM windows) needs questionBatch > 0, or nothing is trained`);
+  checkRange(w, 'adamBeta2', c.adamBeta2, 0, 1, true);
+  if (c.adamBeta2 >= 1) throw new Error(`${w}: adamBeta2 must be < 1, got ${c.adamBeta2}`);
+  checkRange(w, 'questionSmoothing', c.questionSmoothing, 0, 0.99);
+  for (const k of ['steps', 'seqLen', 'factsRepeats', 'replayChars', 'evalTokens', 'probeFacts', 'checkpointSeconds'] as const) checkInt(w, k, c[k], 1);
   checkInt(w, 'warmupSteps', c.warmupSteps, 0);
+  checkInt(w, 'probeEverySteps', c.probeEverySteps, 0);
   checkInt(w, 'seed', c.seed, 0);
   checkRange(w, 'peakLr', c.peakLr, 0, 1, true);
   checkRange(w, 'minLr', c.minLr, 0, c.peakLr);
@@ -108,6 +120,8 @@ export interface AdaptInputs {
   readonly heldOutText: string;
   /** Named probe sets measured before and after; `itemGenreHeldIn` is the headline item probe. */
   readonly probes: Readonly<Record<string, readonly RankedQuestion[]>>;
+  /** Probe sets measured every cfg.probeEverySteps steps during training (progress long before the end). */
+  readonly progressProbes?: Readonly<Record<string, readonly RankedQuestion[]>>;
 }
 
 /** What the model knows at one point. */
@@ -129,7 +143,7 @@ export interface AdaptState {
   seconds: number;
   lastLoss: number;
   before: AdaptEval | null;
-  evals: { step: number; loss: number; seconds: number }[];
+  evals: { step: number; loss: number; seconds: number; probes?: Record<string, { top1: number; pairAuc: number | null }> }[];
 }
 
 const RELATIONS: Relation[] = ['capital', 'continent', 'language', 'symbol', 'atomicNumber'];
@@ -199,14 +213,14 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       log(`  base: ${describeEval(state.before)}`);
       writeJsonAtomic(stateFile, state);
     }
-    const adamCfg: AdamConfig = { lr: cfg.peakLr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay, decoupled: true };
+    const adamCfg: AdamConfig = { lr: cfg.peakLr, beta1: 0.9, beta2: cfg.adamBeta2, eps: 1e-8, weightDecay: cfg.weightDecay, decoupled: true };
     const sched = makeWarmupCosine({ peakLr: cfg.peakLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, minLr: cfg.minLr, warmupStartLr: 0 });
     const save = (): void => {
       saveParams(ckpt, params, adam, { kind: 'adapt' });
       writeJsonAtomic(stateFile, state);
     };
     const started = Date.now();
-    let lastSave = Date.now(), windowStart = Date.now(), windowTokens = 0;
+    let lastSave = Date.now(), windowStart = Date.now(), windowTokens = 0, windowSteps = 0;
     while (state.step < cfg.steps) {
       if (opts.maxSeconds !== undefined && (Date.now() - started) / 1000 >= opts.maxSeconds) {
         save();
@@ -217,7 +231,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
       const qs = questionsShort && state.step < cfg.questionShortSteps ? questionsShort : questions;
       const rows = qs ? questionRowsAt(qs.ids.length, cfg.questionBatch, cfg.seed, state.step) : null;
-      const extraLoss = qs && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, qs, rows), cfg.questionWeight) as tf.Scalar) : undefined;
+      const extraLoss = qs && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, qs, rows, cfg.questionSmoothing), cfg.questionWeight) as tf.Scalar) : undefined;
       const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay, ...(extraLoss ? { extraLoss } : {}) });
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);
@@ -227,13 +241,27 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       state.seconds += (Date.now() - t0) / 1000;
       state.lastLoss = loss;
       windowTokens += cfg.batchSize * cfg.seqLen;
+      windowSteps++;
       if (state.step % 20 === 0 || state.step === cfg.steps) {
-        const tps = windowTokens / ((Date.now() - windowStart) / 1000);
-        const eta = ((cfg.steps - state.step) * cfg.batchSize * cfg.seqLen) / tps;
-        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${norm.toFixed(2)} ${tps.toFixed(0)} tok/s ETA ${(eta / 60).toFixed(1)} min`);
+        const secs = (Date.now() - windowStart) / 1000, eta = ((cfg.steps - state.step) * secs) / windowSteps;
+        const speed = cfg.batchSize > 0 ? `${(windowTokens / secs).toFixed(0)} tok/s` : `${(windowSteps / secs).toFixed(2)} steps/s`;
+        log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${norm.toFixed(2)} ${speed} ETA ${(eta / 60).toFixed(1)} min`);
         state.evals.push({ step: state.step, loss, seconds: state.seconds });
         windowStart = Date.now();
         windowTokens = 0;
+        windowSteps = 0;
+      }
+      if (cfg.probeEverySteps > 0 && inputs.progressProbes && state.step % cfg.probeEverySteps === 0 && state.step < cfg.steps) {
+        const probes: Record<string, { top1: number; pairAuc: number | null }> = {};
+        for (const [k, qs] of Object.entries(inputs.progressProbes)) {
+          const r = await rankedClozeAccuracy(model, tok, qs);
+          probes[k] = { top1: r.top1, pairAuc: r.pairAuc };
+        }
+        state.evals.push({ step: state.step, loss, seconds: state.seconds, probes });
+        log(`  step ${state.step} probes: ${Object.entries(probes).map(([k, r]) => `${k} ${(100 * r.top1).toFixed(1)}%${r.pairAuc === null ? '' : ` AUC ${r.pairAuc.toFixed(3)}`}`).join(', ')}`);
+        windowStart = Date.now();
+        windowTokens = 0;
+        windowSteps = 0;
       }
       if ((Date.now() - lastSave) / 1000 > cfg.checkpointSeconds) {
         save();

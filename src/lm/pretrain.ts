@@ -132,7 +132,13 @@ export async function lmTrainStep(
   opt: { readonly clip: number; readonly adam: AdamState; readonly adamCfg: AdamConfig; readonly lr: number; readonly decay: Readonly<Record<string, boolean>>; readonly extraLoss?: () => tf.Scalar },
 ): Promise<{ loss: number; norm: number }> {
   const extra = opt.extraLoss;
-  const { value, grads } = namedGrads(() => (extra ? tf.add(windowLoss(m, windows, batch, seqLen), extra()) as tf.Scalar : windowLoss(m, windows, batch, seqLen)), params);
+  if (batch === 0 && !extra) throw new Error('lmTrainStep: batch 0 needs an extraLoss (nothing to train on)');
+  const f = (): tf.Scalar => {
+    if (batch === 0) return extra!();
+    const lm = windowLoss(m, windows, batch, seqLen);
+    return extra ? tf.add(lm, extra()) as tf.Scalar : lm;
+  };
+  const { value, grads } = namedGrads(f, params);
   const loss = (await value.data())[0]!;
   value.dispose();
   const clipped = clipByGlobalNorm(grads, opt.clip);

@@ -45,19 +45,25 @@ export function questionRowsAt(n: number, batch: number, seed: number, step: num
   return Array.from({ length: batch }, () => rng.int(n));
 }
 
-/** Mean cross-entropy of the right candidate over the given rows (left-padded batch). @returns scalar float32 */
-export function questionLoss(m: LlamaModel, q: EncodedQuestions, rows: readonly number[]): tf.Scalar {
+/**
+ * Mean cross-entropy of the right candidate over the given rows (left-padded batch). `smoothing` ε moves
+ * ε of the target mass evenly onto all candidates (label smoothing), which keeps the answer logits from
+ * growing without bound on labels that are a rule, not a preference. @returns scalar float32
+ */
+export function questionLoss(m: LlamaModel, q: EncodedQuestions, rows: readonly number[], smoothing = 0): tf.Scalar {
+  if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`questionLoss: smoothing must be in [0, 1), got ${smoothing}`);
   const B = rows.length, T = Math.max(...rows.map((r) => q.ids[r]!.length)), C = q.candidateIds.length;
-  const ids = new Int32Array(B * T).fill(q.padId), mask = new Float32Array(B * T), onehot = new Float32Array(B * C);
+  const ids = new Int32Array(B * T).fill(q.padId), mask = new Float32Array(B * T), target = new Float32Array(B * C).fill(smoothing / C);
   rows.forEach((r, b) => {
     const t = q.ids[r]!, off = T - t.length;
     ids.set(t, b * T + off);
     mask.fill(1, b * T + off, (b + 1) * T);
-    onehot[b * C + q.answer[r]!] = 1;
+    const k = b * C + q.answer[r]!;
+    target[k] = target[k]! + 1 - smoothing;
   });
   return tf.tidy(() => {
     const logits = lastTokenLogits(m, { ids: tf.tensor2d(ids, [B, T], 'int32'), mask: tf.tensor2d(mask, [B, T]) }, q.candidateIds);
-    const picked = tf.sum(tf.mul(logits, tf.tensor2d(onehot, [B, C])), 1);
+    const picked = tf.sum(tf.mul(logits, tf.tensor2d(target, [B, C])), 1);
     return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
   });
 }

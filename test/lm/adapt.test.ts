@@ -29,6 +29,11 @@ describe('makeAdaptConfig', () => {
     expect(() => makeAdaptConfig({ questionBatch: 1.5 })).toThrow(/questionBatch/);
     expect(() => makeAdaptConfig({ questionWeight: -1 })).toThrow(/questionWeight/);
     expect(() => makeAdaptConfig({ questionShortSteps: 10 })).toThrow(/questionShortSteps = 10 needs questionBatch/);
+    expect(() => makeAdaptConfig({ batchSize: 0 })).toThrow(/batchSize = 0 .* needs questionBatch/);
+    expect(() => makeAdaptConfig({ adamBeta2: 1 })).toThrow(/adamBeta2/);
+    expect(() => makeAdaptConfig({ questionSmoothing: 1 })).toThrow(/questionSmoothing/);
+    expect(() => makeAdaptConfig({ probeEverySteps: -1 })).toThrow(/probeEverySteps/);
+    expect(makeAdaptConfig({ batchSize: 0, questionBatch: 2 }).batchSize).toBe(0);
   });
   it('refuses a question loss without questions before touching the work folder', async () => {
     const work = path.join(os.tmpdir(), `adapt-noq-${process.pid}`);
@@ -71,6 +76,34 @@ describe('runAdapt', () => {
       tf.disposeVariables();
       await expect(runAdapt({ ...cfg, steps: 7 }, BASE, work, inputs)).rejects.toThrow(/different adaptation/);
       expect(sha(path.join(BASE, 'model.safetensors'))).toBe(before);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
+  it('runs a question-only phase (no LM windows) and reports its progress probes during training', async () => {
+    const items = syntheticWorld('tiny').items;
+    const questions = skillProbes(items, { n: 8, seed: 2, withGenres: true });
+    const probe = skillProbes(items, { n: 4, seed: 9, withGenres: true });
+    const inputs = {
+      itemText: itemCorpus(items.slice(0, 10), { repeats: 4, seed: 0 }), skillText: '', questions,
+      replayText: 'Once upon a time there was a little cat.\n\n'.repeat(200),
+      heldOutText: 'The old man looked at the sea and smiled.\n\n'.repeat(40), probes: {}, progressProbes: { skill: probe },
+    };
+    const work = path.join(os.tmpdir(), `adapt-qonly-${process.pid}`);
+    const cfg = makeAdaptConfig({ steps: 4, batchSize: 0, questionBatch: 4, seqLen: 32, warmupSteps: 0, peakLr: 1e-3, minLr: 1e-3, adamBeta2: 0.999,
+      questionSmoothing: 0.1, probeEverySteps: 2, evalTokens: 64, probeFacts: 1, replayChars: 10_000, factsShare: 0 });
+    try {
+      const lines: string[] = [];
+      const r = await runAdapt(cfg, BASE, work, inputs, { onProgress: (l) => lines.push(l) });
+      expect(r.finished).toBe(true);
+      expect(r.state.tokensSeen).toBe(0);
+      expect(r.state.evals.filter((e) => e.probes).map((e) => e.step)).toEqual([2]);
+      expect(r.state.evals[0]!.probes!['skill']!.pairAuc).not.toBeNull();
+      expect(lines.some((l) => /step 2 probes: skill \d/.test(l))).toBe(true);
+      expect(lines.some((l) => /steps\/s ETA/.test(l))).toBe(true);
+      expect(Number.isFinite(r.state.lastLoss)).toBe(true);
+      disposeLlama(r.model);
+      tf.disposeVariables();
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

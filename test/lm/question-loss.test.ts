@@ -42,6 +42,21 @@ describe('questionLoss', () => {
     });
     expect(one[2]!).toBeCloseTo(manual, 4);
   });
+  it('with label smoothing ε is the cross-entropy against (1 - ε) one-hot + ε / C, and rejects ε outside [0, 1)', () => {
+    const q = encodeQuestions(tok, qs());
+    const eps = 0.2;
+    const smoothed = tf.tidy(() => questionLoss(m, q, [3], eps).dataSync()[0]!);
+    const manual = tf.tidy(() => {
+      const ids = q.ids[3]!;
+      const l = lastTokenLogits(m, { ids: tf.tensor2d([...ids], [1, ids.length], 'int32') }, q.candidateIds).dataSync();
+      const lse = Math.log(Math.exp(l[0]!) + Math.exp(l[1]!)), a = q.answer[3]!;
+      return (1 - eps / 2) * (lse - l[a]!) + (eps / 2) * (lse - l[1 - a]!);
+    });
+    expect(smoothed).toBeCloseTo(manual, 4);
+    expect(smoothed).not.toBeCloseTo(tf.tidy(() => questionLoss(m, q, [3]).dataSync()[0]!), 3);
+    expect(() => questionLoss(m, q, [3], 1)).toThrow(/smoothing/);
+    expect(() => questionLoss(m, q, [3], -0.1)).toThrow(/smoothing/);
+  });
   it('falls when the model trains on it', async () => {
     const trained = loadHfModel(DIR, { trainable: true });
     const { params } = trainables(trained);
