@@ -32,7 +32,8 @@ runMain(async () => {
     'data-dir': { type: 'string', help: 'data folder for real datasets (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     'item-repeats': { type: 'int', help: 'sentences written per item', default: '24', min: 1, max: 1000 },
     'skill-examples': { type: 'int', help: 'genre-match skill paragraphs (0 = none)', default: '6000', min: 0, max: 1_000_000 },
-    'skill-questions': { type: 'int', help: 'yes/no skill questions for the supervised answer loss (used when --questionBatch > 0; half with genres written in, half titles only)', default: '20000', min: 2, max: 1_000_000 },
+    'skill-questions': { type: 'int', help: 'yes/no skill questions for the supervised answer loss (used when --questionBatch > 0)', default: '20000', min: 2, max: 1_000_000 },
+    'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title)', default: '0.5', min: 0, max: 1 },
     'probe-items': { type: 'int', help: 'items in each item probe', default: '400', min: 1, max: 1_000_000 },
     'skill-probes': { type: 'int', help: 'questions in each skill probe', default: '200', min: 2, max: 100_000 },
     'max-minutes': { type: 'number', help: 'stop (resumably) after this many minutes of this call', min: 0 },
@@ -65,6 +66,8 @@ runMain(async () => {
   const maxMinutes = numberFlag(f, 'max-minutes');
   const itemRepeats = intFlag(f, 'item-repeats')!, skillExamples = intFlag(f, 'skill-examples')!;
   const probeItems = intFlag(f, 'probe-items')!, nSkill = intFlag(f, 'skill-probes')!, nQuestions = intFlag(f, 'skill-questions')!;
+  const titlesOnlyShare = numberFlag(f, 'titles-only-share')!;
+  const nTitlesOnly = Math.round(nQuestions * titlesOnlyShare), nWithGenres = nQuestions - nTitlesOnly;
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const log = (s: string): void => { process.stdout.write(s + '\n'); };
 
@@ -80,12 +83,12 @@ runMain(async () => {
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',
     // training questions use other seeds than the probes below (other histories and pairs)
     ...(cfg.questionBatch > 0 ? { questions: [
-      ...skillProbes(items, { n: Math.ceil(nQuestions / 2), seed: 2000 + cfg.seed, withGenres: true }),
-      ...skillProbes(items, { n: Math.floor(nQuestions / 2), seed: 3000 + cfg.seed, withGenres: false }),
+      ...(nWithGenres > 0 ? skillProbes(items, { n: nWithGenres, seed: 2000 + cfg.seed, withGenres: true }) : []),
+      ...(nTitlesOnly > 0 ? skillProbes(items, { n: nTitlesOnly, seed: 3000 + cfg.seed, withGenres: false }) : []),
     ] } : {}),
     ...(cfg.questionShortSteps > 0 ? { questionsShort: [
-      ...skillProbes(items, { n: Math.ceil(nQuestions / 2), seed: 4000 + cfg.seed, withGenres: true, maxHistory: 2 }),
-      ...skillProbes(items, { n: Math.floor(nQuestions / 2), seed: 5000 + cfg.seed, withGenres: false, maxHistory: 2 }),
+      ...(nWithGenres > 0 ? skillProbes(items, { n: nWithGenres, seed: 4000 + cfg.seed, withGenres: true, maxHistory: 2 }) : []),
+      ...(nTitlesOnly > 0 ? skillProbes(items, { n: nTitlesOnly, seed: 5000 + cfg.seed, withGenres: false, maxHistory: 2 }) : []),
     ] } : {}),
     replayText: readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, cfg.replayChars),
     heldOutText: splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz'))).join(''),
@@ -114,7 +117,7 @@ runMain(async () => {
       factTop1: { before: before.factTop1, after: after.factTop1 },
       tokens: r.state.tokensSeen, wallSeconds: meta.wallSeconds,
       probes: { before: before.probes, after: after.probes },
-      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
+      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, titlesOnlyShare, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: cfg.seed },
     };
     writeJsonAtomic(path.join(out, 'card.json'), { ...record, training: r.state, heldOutTokens: after.heldOutTokens });
