@@ -11,6 +11,7 @@ import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, shownPath, storedPath } from '../core/paths';
 import { provenanceSummary, startRun } from '../core/run-meta';
 import { skillCorpus, skillProbes } from '../data/genre-skill';
+import { tasteProbes } from '../data/taste-skill';
 import { datasetContentOf } from '../data/dataset-files';
 import { datasetItemCorpus, itemProbes } from '../data/item-text';
 import { loadDataset, parseDatasetName } from '../data/load';
@@ -33,6 +34,7 @@ runMain(async () => {
     'item-repeats': { type: 'int', help: 'sentences written per item', default: '24', min: 1, max: 1000 },
     'skill-examples': { type: 'int', help: 'genre-match skill paragraphs (0 = none)', default: '6000', min: 0, max: 1_000_000 },
     'skill-questions': { type: 'int', help: 'yes/no skill questions for the supervised answer loss (used when --questionBatch > 0)', default: '20000', min: 2, max: 1_000_000 },
+    'skill-kind': { type: 'string', help: 'what the skill questions ask: match (a genre-coherent history, a target with or without its genre) | taste (a simulated user\'s mixed history, a favoured or disfavoured target)', default: 'match' },
     'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title)', default: '0.5', min: 0, max: 1 },
     'probe-items': { type: 'int', help: 'items in each item probe', default: '400', min: 1, max: 1_000_000 },
     'skill-probes': { type: 'int', help: 'questions in each skill probe', default: '200', min: 2, max: 100_000 },
@@ -67,6 +69,12 @@ runMain(async () => {
   const itemRepeats = intFlag(f, 'item-repeats')!, skillExamples = intFlag(f, 'skill-examples')!;
   const probeItems = intFlag(f, 'probe-items')!, nSkill = intFlag(f, 'skill-probes')!, nQuestions = intFlag(f, 'skill-questions')!;
   const titlesOnlyShare = numberFlag(f, 'titles-only-share')!;
+  const skillKind = f['skill-kind'] as string;
+  if (skillKind !== 'match' && skillKind !== 'taste') throw new Error(`adapt-lm: --skill-kind must be match or taste, got "${skillKind}"`);
+  // the questions of the answer loss: `short` = the curriculum's first steps (two-item / short histories)
+  const questionSet = (n: number, seed: number, withGenres: boolean, short: boolean) => (n === 0 ? [] : skillKind === 'match'
+    ? skillProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 2 } : {}) })
+    : tasteProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 3 } : {}) }));
   const nTitlesOnly = Math.round(nQuestions * titlesOnlyShare), nWithGenres = nQuestions - nTitlesOnly;
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const log = (s: string): void => { process.stdout.write(s + '\n'); };
@@ -77,19 +85,15 @@ runMain(async () => {
   const skill = {
     skillWithGenres: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
     skillTitlesOnly: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
+    tasteWithGenres: tasteProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
+    tasteTitlesOnly: tasteProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
   };
   const inputs = {
     itemText: datasetItemCorpus(ds, { repeats: itemRepeats, seed: cfg.seed }),
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',
     // training questions use other seeds than the probes below (other histories and pairs)
-    ...(cfg.questionBatch > 0 ? { questions: [
-      ...(nWithGenres > 0 ? skillProbes(items, { n: nWithGenres, seed: 2000 + cfg.seed, withGenres: true }) : []),
-      ...(nTitlesOnly > 0 ? skillProbes(items, { n: nTitlesOnly, seed: 3000 + cfg.seed, withGenres: false }) : []),
-    ] } : {}),
-    ...(cfg.questionShortSteps > 0 ? { questionsShort: [
-      ...(nWithGenres > 0 ? skillProbes(items, { n: nWithGenres, seed: 4000 + cfg.seed, withGenres: true, maxHistory: 2 }) : []),
-      ...(nTitlesOnly > 0 ? skillProbes(items, { n: nTitlesOnly, seed: 5000 + cfg.seed, withGenres: false, maxHistory: 2 }) : []),
-    ] } : {}),
+    ...(cfg.questionBatch > 0 ? { questions: [...questionSet(nWithGenres, 2000 + cfg.seed, true, false), ...questionSet(nTitlesOnly, 3000 + cfg.seed, false, false)] } : {}),
+    ...(cfg.questionShortSteps > 0 ? { questionsShort: [...questionSet(nWithGenres, 4000 + cfg.seed, true, true), ...questionSet(nTitlesOnly, 5000 + cfg.seed, false, true)] } : {}),
     replayText: readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, cfg.replayChars),
     heldOutText: splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz'))).join(''),
     progressProbes: skill,
@@ -117,7 +121,7 @@ runMain(async () => {
       factTop1: { before: before.factTop1, after: after.factTop1 },
       tokens: r.state.tokensSeen, wallSeconds: meta.wallSeconds,
       probes: { before: before.probes, after: after.probes },
-      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, titlesOnlyShare, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
+      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, skillKind, titlesOnlyShare, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: cfg.seed },
     };
     writeJsonAtomic(path.join(out, 'card.json'), { ...record, training: r.state, heldOutTokens: after.heldOutTokens });

@@ -17,11 +17,12 @@ export interface SkillExample {
 }
 
 /** The question wording of the probe (TALLRec's template with optional genres after each title). */
-function question(titles: string[], target: string): string {
+export function skillQuestion(titles: string[], target: string): string {
   return `#Question: A user has given high ratings to the following movies: ${titles.join(', ')}. Leverage the information to predict whether the user would enjoy the movie titled ${target}? Answer with "Yes" or "No". \\n#Answer:`;
 }
 
-function shown(it: ItemTextInfo, withGenres: boolean): string {
+/** A title as the skill questions show it: quoted, with its genres after it when `withGenres`. */
+export function shownTitle(it: ItemTextInfo, withGenres: boolean): string {
   return withGenres ? `"${it.title}" (${it.genres.join(', ')})` : `"${it.title}"`;
 }
 
@@ -66,7 +67,7 @@ type Writer = (h: string[], g: string, t: string, tg: string, match: boolean) =>
 const WRITERS: Writer[] = [
   (h, g, t, tg, m) => `Someone who liked ${h.join(', ')}, all ${g} movies, ${m ? 'will probably enjoy' : 'may not care for'} "${t}", ${m ? `another ${g} film` : `a ${tg} film`}.`,
   (h, g, t, _tg, m) => `${h.join(', ')} are ${g} movies. "${t}" ${m ? `is ${g} too, so a fan of them would say yes to it` : `is not ${g}, so a fan of them would say no to it`}.`,
-  (h, _g, t, _tg, m) => question(h, `"${t}"`) + (m ? ' Yes' : ' No'),
+  (h, _g, t, _tg, m) => skillQuestion(h, `"${t}"`) + (m ? ' Yes' : ' No'),
 ];
 
 /**
@@ -90,7 +91,7 @@ export function skillCorpus(items: readonly ItemTextInfo[], opts: { examples: nu
  */
 export function skillProbes(items: readonly ItemTextInfo[], opts: { n: number; seed: number; withGenres: boolean; maxHistory?: number }): ClozeProbe[] {
   return skillExamples(items, opts.n, opts.seed, opts.maxHistory).map((e) => ({
-    prompt: question(e.history.map((i) => shown(items[i]!, opts.withGenres)), shown(items[e.target]!, opts.withGenres)),
+    prompt: skillQuestion(e.history.map((i) => shownTitle(items[i]!, opts.withGenres)), shownTitle(items[e.target]!, opts.withGenres)),
     candidates: ['Yes', 'No'],
     answers: [e.match ? 'Yes' : 'No'],
   }));
