@@ -17,6 +17,7 @@ import { datasetItemCorpus, itemProbes } from '../data/item-text';
 import { loadDataset, parseDatasetName } from '../data/load';
 import { saveHfModel } from '../llm/hf-save';
 import { disposeLlama } from '../llm/weights';
+import { ADAPT_PRESETS, adaptPreset } from '../lm/adapt-presets';
 import { ADAPT_DEFAULTS, describeEval, evaluateKnowledge, makeAdaptConfig, runAdapt, type AdaptConfig, type AdaptEval } from '../lm/adapt';
 import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { intFlag, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
@@ -35,7 +36,8 @@ runMain(async () => {
     'skill-examples': { type: 'int', help: 'genre-match skill paragraphs (0 = none)', default: '6000', min: 0, max: 1_000_000 },
     'skill-questions': { type: 'int', help: 'yes/no skill questions for the supervised answer loss (used when --questionBatch > 0)', default: '20000', min: 2, max: 1_000_000 },
     'skill-kind': { type: 'string', help: 'what the skill questions ask: match (a genre-coherent history, a target with or without its genre) | taste (a simulated user\'s mixed history, a favoured or disfavoured target)', default: 'match' },
-    'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title)', default: '0.5', min: 0, max: 1 },
+    'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title) (default 0.5, or the preset\'s)', min: 0, max: 1 },
+    preset: { type: 'string', help: `a named phase whose settings apply under explicit flags: ${Object.entries(ADAPT_PRESETS).map(([k, p]) => `${k} = ${p.summary}`).join('; ')}` },
     'probe-items': { type: 'int', help: 'items in each item probe', default: '400', min: 1, max: 1_000_000 },
     'skill-probes': { type: 'int', help: 'questions in each skill probe', default: '200', min: 2, max: 100_000 },
     'max-minutes': { type: 'number', help: 'stop (resumably) after this many minutes of this call', min: 0 },
@@ -43,16 +45,17 @@ runMain(async () => {
   };
   for (const k of Object.keys(ADAPT_DEFAULTS) as (keyof AdaptConfig)[]) {
     const v = ADAPT_DEFAULTS[k];
-    flags[k] = { type: Number.isInteger(v) && !['peakLr', 'minLr', 'weightDecay', 'adamBeta2', 'clip', 'itemShare', 'skillShare', 'factsShare', 'questionWeight', 'questionSmoothing'].includes(k) ? 'int' : 'number', help: `AdaptConfig.${k}`, default: String(v) };
+    flags[k] = { type: Number.isInteger(v) && !['peakLr', 'minLr', 'weightDecay', 'adamBeta2', 'clip', 'itemShare', 'skillShare', 'factsShare', 'questionWeight', 'questionSmoothing'].includes(k) ? 'int' : 'number', help: `AdaptConfig.${k} (default ${String(v)}, or the preset's)` };
   }
   const f = parseFlags('adapt-lm', 'continue pretraining a base LM on a dataset\'s item knowledge + the genre-match skill, with general-corpus replay (resumable)', flags);
   const root = projectRoot();
   if (typeof f['dataset'] !== 'string') throw new Error('adapt-lm: --dataset is required (e.g. --dataset synthetic)');
   const dataset = parseDatasetName(f['dataset'], '--dataset');
   const base = path.resolve(resolveModelDir(f['model'] as string | undefined));
+  const preset = typeof f['preset'] === 'string' ? adaptPreset(f['preset']) : null;
   const over: Record<string, number> = {};
-  for (const k of Object.keys(ADAPT_DEFAULTS)) over[k] = numberFlag(f, k)!;
-  const cfg = makeAdaptConfig(over);
+  for (const k of Object.keys(ADAPT_DEFAULTS)) { const v = numberFlag(f, k); if (v !== undefined) over[k] = v; }
+  const cfg = makeAdaptConfig({ ...(preset?.config ?? {}), ...over });
   const synthetic = dataset.startsWith('synthetic');
   const outName = `${path.basename(base)}-${dataset}`;
   const out = path.resolve((f['out'] as string | undefined) ?? (synthetic ? path.join(root, 'models', outName) : path.join(root, 'results', 'runs', outName)));
@@ -68,7 +71,7 @@ runMain(async () => {
   const maxMinutes = numberFlag(f, 'max-minutes');
   const itemRepeats = intFlag(f, 'item-repeats')!, skillExamples = intFlag(f, 'skill-examples')!;
   const probeItems = intFlag(f, 'probe-items')!, nSkill = intFlag(f, 'skill-probes')!, nQuestions = intFlag(f, 'skill-questions')!;
-  const titlesOnlyShare = numberFlag(f, 'titles-only-share')!;
+  const titlesOnlyShare = numberFlag(f, 'titles-only-share') ?? preset?.titlesOnlyShare ?? 0.5;
   const skillKind = f['skill-kind'] as string;
   if (skillKind !== 'match' && skillKind !== 'taste') throw new Error(`adapt-lm: --skill-kind must be match or taste, got "${skillKind}"`);
   // the questions of the answer loss: `short` = the curriculum's first steps (two-item / short histories)
@@ -121,7 +124,7 @@ runMain(async () => {
       factTop1: { before: before.factTop1, after: after.factTop1 },
       tokens: r.state.tokensSeen, wallSeconds: meta.wallSeconds,
       probes: { before: before.probes, after: after.probes },
-      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, skillKind, titlesOnlyShare, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
+      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, skillKind, titlesOnlyShare, preset: f['preset'] ?? null, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: cfg.seed },
     };
     writeJsonAtomic(path.join(out, 'card.json'), { ...record, training: r.state, heldOutTokens: after.heldOutTokens });

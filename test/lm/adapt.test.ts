@@ -1,5 +1,6 @@
 // Domain-adaptive pretraining: config checks, a short run on the shipped model that learns from the
 // domain text, leaves the base folder untouched, stores its before-probes and resumes from its checkpoint.
+import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,6 +13,7 @@ import { itemCorpus, itemProbes } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { disposeLlama } from '../../src/llm/weights';
 import { makeAdaptConfig, runAdapt } from '../../src/lm/adapt';
+import { ADAPT_PRESETS, adaptPreset } from '../../src/lm/adapt-presets';
 
 const BASE = path.resolve(__dirname, '..', '..', 'models', 'kit-lm');
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -34,6 +36,21 @@ describe('makeAdaptConfig', () => {
     expect(() => makeAdaptConfig({ questionSmoothing: 1 })).toThrow(/questionSmoothing/);
     expect(() => makeAdaptConfig({ probeEverySteps: -1 })).toThrow(/probeEverySteps/);
     expect(makeAdaptConfig({ batchSize: 0, questionBatch: 2 }).batchSize).toBe(0);
+  });
+  it('presets are valid configs; an unknown preset is refused by name before any file is written', () => {
+    for (const [name, p] of Object.entries(ADAPT_PRESETS)) {
+      expect(() => makeAdaptConfig(p.config), name).not.toThrow();
+      expect(p.titlesOnlyShare).toBeGreaterThanOrEqual(0);
+      expect(p.titlesOnlyShare).toBeLessThanOrEqual(1);
+    }
+    expect(makeAdaptConfig(ADAPT_PRESETS['skill-questions']!.config).batchSize).toBe(0);
+    expect(makeAdaptConfig({ ...ADAPT_PRESETS['mixed']!.config, steps: 7 }).steps).toBe(7);
+    expect(() => adaptPreset('nope')).toThrow(/unknown --preset "nope" \(known: skill-questions, mixed\)/);
+    const root = path.resolve(__dirname, '..', '..'), out = path.join(os.tmpdir(), `adapt-cli-${process.pid}`);
+    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'adapt-lm.js'), '--dataset', 'synthetic', '--preset', 'nope', '--out', out, '--work', out + '-work'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown --preset "nope"/);
+    expect(fs.existsSync(out) || fs.existsSync(out + '-work')).toBe(false);
   });
   it('refuses a question loss without questions before touching the work folder', async () => {
     const work = path.join(os.tmpdir(), `adapt-noq-${process.pid}`);
