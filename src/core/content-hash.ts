@@ -17,6 +17,8 @@ export type DatasetContent =
       readonly dir: string;
       /** Files the loader reads (absolute, or relative to the working folder). */
       readonly files: readonly string[];
+      /** A deterministic transform applied after loading (e.g. "withGenresInTitles"); part of the hash when set. */
+      readonly transform?: string;
     }
   | {
       readonly kind: 'generated';
@@ -168,10 +170,11 @@ export function codeHash(root: string): string {
 export function datasetHash(content: DatasetContent, cacheFile: string | null = defaultHashCacheFile()): string {
   if (content.kind === 'generated') return sha256Hex(canonicalJson({ generator: content.generator, config: content.config }));
   if (content.files.length === 0) throw new Error(`datasetHash: no files listed for ${content.dir}`);
-  return hashFileSet(content.files.map((f) => {
+  const files = hashFileSet(content.files.map((f) => {
     if (!fs.existsSync(f)) throw new Error(`datasetHash: ${f} does not exist`);
     return { rel: path.relative(content.dir, path.resolve(f)), abs: path.resolve(f) };
   }), cacheFile);
+  return content.transform === undefined ? files : sha256Hex(canonicalJson({ files, transform: content.transform }));
 }
 
 const TOKENIZER_FILES = new Set(['vocab.json', 'merges.txt', 'special_tokens_map.json', 'added_tokens.json']);

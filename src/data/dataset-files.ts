@@ -23,10 +23,11 @@ export function datasetFiles(name: DatasetName, opts: LoadOptions = {}): Dataset
       return { kind: 'generated', generator: 'syntheticWorld', config: { config: makeSyntheticConfig(name === 'synthetic' ? 'default' : 'tiny'), protocol: SYNTHETIC_PROTOCOL } };
     case 'synthetic-genre-titles':
       return { kind: 'generated', generator: 'withGenresInTitles(syntheticWorld)', config: { config: makeSyntheticConfig('default'), protocol: SYNTHETIC_PROTOCOL } };
-    case 'collm-ml1m': {
+    case 'collm-ml1m':
+    case 'collm-ml1m-genre-titles': {
       const dir = resolveDatasetDir('collm-ml1m', opts);
       const splits = ['train', 'valid', 'test', 'valid_small'].map((s) => firstExisting(dir, [`${s}_ood2.jsonl.gz`, `${s}_ood2.jsonl`], `${s} split`));
-      return { kind: 'files', dir, files: [path.join(dir, 'item_map.tsv'), ...splits] };
+      return { kind: 'files', dir, files: [path.join(dir, 'item_map.tsv'), ...splits], ...(name === 'collm-ml1m' ? {} : { transform: 'withGenresInTitles' }) };
     }
     case 'ml-1m': {
       const dir = resolveDatasetDir('ml-1m', opts);
@@ -61,7 +62,7 @@ export function datasetContentOf(dataset: Dataset): DatasetContent {
     const list = files as string[];
     const dir = typeof s['dir'] === 'string' ? s['dir'] : path.dirname(list[0]!);
     const extra = s['reader'] === 'readCollmSplits' ? [path.join(dir, 'item_map.tsv')] : [];
-    return { kind: 'files', dir, files: [...extra, ...list] };
+    return { kind: 'files', dir, files: [...extra, ...list], ...(typeof s['transform'] === 'string' ? { transform: s['transform'] } : {}) };
   }
   return { kind: 'generated', generator: `source of ${dataset.name}`, config: s };
 }

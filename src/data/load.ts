@@ -13,7 +13,7 @@ import { SYNTHETIC_PRESETS, syntheticWorld, type SyntheticPreset } from './synth
 import type { Dataset } from './types';
 
 /** Dataset names the kit knows. */
-export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'synthetic-genre-titles', 'collm-ml1m', 'ml-1m', 'ml-100k', 'amazon-book'] as const;
+export const DATASET_NAMES = ['synthetic', 'synthetic-tiny', 'synthetic-genre-titles', 'collm-ml1m', 'collm-ml1m-genre-titles', 'ml-1m', 'ml-100k', 'amazon-book'] as const;
 
 /** A dataset name: see DATASET_NAMES. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -30,7 +30,7 @@ export interface LoadOptions {
  * Loads a dataset by name: `synthetic` / `synthetic-tiny` (generated), `synthetic-genre-titles` (the
  * default world with each title's genres written after it: item knowledge handed over as text, to
  * measure whether an LLM can use it at all), `collm-ml1m` (CoLLM's official
- * splits), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder), `amazon-book`
+ * splits; `collm-ml1m-genre-titles` with genres written after each title, likewise), `ml-1m` and `ml-100k` (raw GroupLens files through the CoLLM protocol builder), `amazon-book`
  * (Amazon 2018 Books_5 reviews through CoLLM's Amazon-Book rule).
  */
 export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset {
@@ -43,6 +43,8 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset 
       return withGenresInTitles(syntheticWorld('default'));
     case 'collm-ml1m':
       return readCollmSplits(resolveDatasetDir('collm-ml1m', opts));
+    case 'collm-ml1m-genre-titles':
+      return withGenresInTitles(readCollmSplits(resolveDatasetDir('collm-ml1m', opts)));
     case 'ml-1m': {
       const dir = resolveDatasetDir('ml-1m', opts);
       return buildProtocolDataset(readMl1m(dir, opts.ratingsFile ? { ratingsFile: opts.ratingsFile } : {}), COLLM_ML1M_PROTOCOL, 'ml-1m');

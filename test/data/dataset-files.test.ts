@@ -72,3 +72,15 @@ describe('synthetic-genre-titles', () => {
   });
 });
 
+describe.skipIf(!collm.present)(`collm-ml1m-genre-titles${collm.missing}`, () => {
+  it('writes genres after each title and hashes apart from collm-ml1m, the same from its name or the loaded dataset', () => {
+    const plain = loadDataset('collm-ml1m'), gt = loadDataset('collm-ml1m-genre-titles');
+    const h = (c: ReturnType<typeof datasetFiles>) => datasetHash(c, null);
+    expect(h(datasetContentOf(gt))).toBe(h(datasetFiles('collm-ml1m-genre-titles')));
+    expect(h(datasetContentOf(gt))).not.toBe(h(datasetContentOf(plain)));
+    expect(h(datasetContentOf(plain))).toBe(h(datasetFiles('collm-ml1m')));
+    const i = plain.items.findIndex((it) => it.genres.length > 0);
+    expect(gt.items[i]!.title).toBe(`${plain.items[i]!.title} (${plain.items[i]!.genres.join(', ')})`);
+    expect(gt.splits.test.label).toEqual(plain.splits.test.label);
+  }, 120_000);
+});
