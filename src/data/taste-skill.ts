@@ -19,8 +19,9 @@ export interface TasteExample {
 
 /** How simulated users are drawn. */
 export interface TasteOptions {
-  /** History length range (inclusive); default 2..10 (TALLRec shows up to 10 liked titles). */
+  /** Shortest history (titles); default 2. */
   readonly minHistory?: number;
+  /** Longest history (titles); default 10 (TALLRec shows up to 10 liked titles). */
   readonly maxHistory?: number;
   /** Sharpness of the history draw: P(item) ∝ exp(beta · affinity); default 2. */
   readonly beta?: number;
