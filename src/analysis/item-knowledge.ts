@@ -8,6 +8,8 @@ import type { AdaptEval } from '../lm/adapt';
 export interface ItemKnowledgeRecord {
   dataset: string;
   model: string;
+  /** Content hash of the adapted model folder (core/content-hash llmHash), as runs that use it record it; absent in early records. */
+  modelHash?: string;
   base: string;
   itemProbe: { top1Before: number; top1After: number; chance: number; n: number };
   heldOutPpl: { before: number; after: number };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../backend/backend';
 import { readEnv } from '../core/env';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../core/io';
+import { llmHash } from '../core/content-hash';
 import { projectRoot, resolveModelDir, shownPath, storedPath } from '../core/paths';
 import { provenanceSummary, startRun } from '../core/run-meta';
 import { skillCorpus, skillProbes } from '../data/genre-skill';
@@ -84,13 +85,14 @@ runMain(async () => {
 
   const ds = loadDataset(dataset, { dataDir: f['data-dir'] as string | undefined });
   const items = ds.items;
-  const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, llmDir: base, dataset: datasetContentOf(ds) });
+  // built before the run folder is written: a catalogue too small or without genres is refused first
   const skill = {
     skillWithGenres: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
     skillTitlesOnly: skillProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
     tasteWithGenres: tasteProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: true }),
     tasteTitlesOnly: tasteProbes(items, { n: nSkill, seed: 1000 + cfg.seed, withGenres: false }),
   };
+  const run = startRun({ seed: cfg.seed, backend, projectRoot: root, runDir: work, llmDir: base, dataset: datasetContentOf(ds) });
   const inputs = {
     itemText: datasetItemCorpus(ds, { repeats: itemRepeats, seed: cfg.seed }),
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',
@@ -118,7 +120,7 @@ runMain(async () => {
     saveHfModel(r.model, out, { tokenizerDir: base, metadata: { source: 'cf-llm-kit adapt-lm', base: path.basename(base), dataset } });
     const ip = (e: AdaptEval) => e.probes['itemGenreHeldIn']!;
     const record: ItemKnowledgeRecord = {
-      dataset, model: shownPath(out), base: shownPath(base),
+      dataset, model: shownPath(out), modelHash: llmHash(out), base: shownPath(base),
       itemProbe: { top1Before: ip(before).top1, top1After: ip(after).top1, chance: ip(after).chance, n: ip(after).n },
       heldOutPpl: { before: before.heldOutPpl, after: after.heldOutPpl },
       factTop1: { before: before.factTop1, after: after.factTop1 },

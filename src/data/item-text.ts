@@ -181,7 +181,8 @@ export function probeChance(probes: readonly ClozeProbe[]): number {
  * The dataset with each item's genres written after its title ("Quest (1964) (Adventure)"): perfect item
  * knowledge handed over as text, for measuring whether an LLM can use genre words in a prompt at all.
  * A generated dataset's `source.generator` is renamed (`withGenresInTitles(<generator>)`) so that its
- * content hash differs from the plain world's; other sources get `transform` recorded (not hashed).
+ * content hash differs from the plain world's; other sources get `transform` recorded, which their
+ * content hash includes (data/dataset-files.ts).
  */
 export function withGenresInTitles<D extends Pick<Dataset, 'items'> & Partial<Pick<Dataset, 'source'>>>(ds: D): D {
   const items = ds.items.map((it) => ({ ...it, title: it.genres.length ? `${it.title} (${it.genres.join(', ')})` : it.title }));

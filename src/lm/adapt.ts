@@ -220,7 +220,9 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       writeJsonAtomic(stateFile, state);
     };
     const started = Date.now();
+    // the speed window: steps and tokens since the last progress line (restarted after probes too)
     let lastSave = Date.now(), windowStart = Date.now(), windowTokens = 0, windowSteps = 0;
+    const restartWindow = (): void => { windowStart = Date.now(); windowTokens = 0; windowSteps = 0; };
     while (state.step < cfg.steps) {
       if (opts.maxSeconds !== undefined && (Date.now() - started) / 1000 >= opts.maxSeconds) {
         save();
@@ -247,9 +249,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
         const speed = cfg.batchSize > 0 ? `${(windowTokens / secs).toFixed(0)} tok/s` : `${(windowSteps / secs).toFixed(2)} steps/s`;
         log(`step ${state.step}/${cfg.steps} loss ${loss.toFixed(3)} lr ${lrAt(sched, state.step).toExponential(2)} |g| ${norm.toFixed(2)} ${speed} ETA ${(eta / 60).toFixed(1)} min`);
         state.evals.push({ step: state.step, loss, seconds: state.seconds });
-        windowStart = Date.now();
-        windowTokens = 0;
-        windowSteps = 0;
+        restartWindow();
       }
       if (cfg.probeEverySteps > 0 && inputs.progressProbes && state.step % cfg.probeEverySteps === 0 && state.step < cfg.steps) {
         const probes: Record<string, { top1: number; pairAuc: number | null }> = {};
@@ -259,9 +259,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
         }
         state.evals.push({ step: state.step, loss, seconds: state.seconds, probes });
         log(`  step ${state.step} probes: ${Object.entries(probes).map(([k, r]) => `${k} ${(100 * r.top1).toFixed(1)}%${r.pairAuc === null ? '' : ` AUC ${r.pairAuc.toFixed(3)}`}`).join(', ')}`);
-        windowStart = Date.now();
-        windowTokens = 0;
-        windowSteps = 0;
+        restartWindow();
       }
       if ((Date.now() - lastSave) / 1000 > cfg.checkpointSeconds) {
         save();
