@@ -34,9 +34,14 @@ function pairAuc(r: ItemKnowledgeRecord, probe: string): string {
   return typeof b === 'number' && typeof a === 'number' ? `${b.toFixed(3)} → ${a.toFixed(3)}` : '–';
 }
 
-/** What a step trained on: LM windows and/or supervised skill questions (the curriculum's short first steps). */
+function probeTop1(r: ItemKnowledgeRecord, probe: string): string {
+  const b = r.probes.before[probe]?.top1, a = r.probes.after[probe]?.top1;
+  return typeof b === 'number' && typeof a === 'number' ? `${pct(b)} → ${pct(a)}` : '–';
+}
+
+/** What a step trained on: LM windows, supervised skill questions (the curriculum's short first steps) and/or item questions. */
 export function adaptRecipe(config: Record<string, unknown>): string {
-  const a = (config['adapt'] ?? {}) as { batchSize?: number; seqLen?: number; questionBatch?: number; questionWeight?: number; questionShortSteps?: number };
+  const a = (config['adapt'] ?? {}) as { batchSize?: number; seqLen?: number; questionBatch?: number; itemQuestionBatch?: number; questionWeight?: number; questionShortSteps?: number };
   const parts: string[] = [];
   if ((a.batchSize ?? 0) > 0) parts.push(`LM ${a.batchSize}×${a.seqLen}`);
   if ((a.questionBatch ?? 0) > 0) {
@@ -45,6 +50,10 @@ export function adaptRecipe(config: Record<string, unknown>): string {
     const mix = typeof share === 'number' ? `, ${pct(share)} titles only` : '';
     parts.push(`${a.questionBatch} questions${a.questionWeight !== undefined && a.questionWeight !== 1 ? ` ×${a.questionWeight}` : ''}${mix}${(a.questionShortSteps ?? 0) > 0 ? `, first ${a.questionShortSteps} steps short` : ''}`);
   }
+  if ((a.itemQuestionBatch ?? 0) > 0) {
+    const kinds = config['itemQuestionKinds'];
+    parts.push(`${a.itemQuestionBatch} item questions${Array.isArray(kinds) ? ` (${kinds.join(', ')})` : ''}`);
+  }
   return parts.join(' + ') || '?';
 }
 
@@ -52,10 +61,10 @@ export function adaptRecipe(config: Record<string, unknown>): string {
 export function itemKnowledgeReadmeSection(f: ItemKnowledgeFile): string {
   const rows = f.records.map((r) => {
     const steps = (r.config['adapt'] as { steps?: number } | undefined)?.steps;
-    return `| ${r.dataset} | ${r.base} → ${r.model} | ${adaptRecipe(r.config)} | ${steps ?? '?'} / ${(r.tokens / 1e6).toFixed(2)}M | ${pct(r.itemProbe.top1Before)} → ${pct(r.itemProbe.top1After)} (${pct(r.itemProbe.chance)}) | ${r.heldOutPpl.before.toFixed(1)} → ${r.heldOutPpl.after.toFixed(1)} | ${pct(r.factTop1.before)} → ${pct(r.factTop1.after)} | ${pairAuc(r, 'skillWithGenres')} · ${pairAuc(r, 'skillTitlesOnly')} | ${pairAuc(r, 'tasteWithGenres')} · ${pairAuc(r, 'tasteTitlesOnly')} | ${(r.wallSeconds / 60).toFixed(0)} min |`;
+    return `| ${r.dataset} | ${r.base} → ${r.model} | ${adaptRecipe(r.config)} | ${steps ?? '?'} / ${(r.tokens / 1e6).toFixed(2)}M | ${pct(r.itemProbe.top1Before)} → ${pct(r.itemProbe.top1After)} (${pct(r.itemProbe.chance)}) · ${probeTop1(r, 'itemGenreUnseen')} | ${r.heldOutPpl.before.toFixed(1)} → ${r.heldOutPpl.after.toFixed(1)} | ${pct(r.factTop1.before)} → ${pct(r.factTop1.after)} | ${pairAuc(r, 'skillWithGenres')} · ${pairAuc(r, 'skillTitlesOnly')} | ${pairAuc(r, 'tasteWithGenres')} · ${pairAuc(r, 'tasteTitlesOnly')} | ${(r.wallSeconds / 60).toFixed(0)} min |`;
   });
   return [
-    '| dataset | base → adapted model | each step trains on | steps / LM tokens | item genre probe, top-1 (chance) | held-out ppl | fact probes, top-1 | genre-match pair AUC: genres written in · titles only | taste pair AUC: genres written in · titles only | wall |',
+    '| dataset | base → adapted model | each step trains on | steps / LM tokens | item genre probe, top-1 (chance) · unseen phrasing | held-out ppl | fact probes, top-1 | genre-match pair AUC: genres written in · titles only | taste pair AUC: genres written in · titles only | wall |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',

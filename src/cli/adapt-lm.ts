@@ -14,7 +14,7 @@ import { provenanceSummary, startRun } from '../core/run-meta';
 import { skillCorpus, skillProbes } from '../data/genre-skill';
 import { tasteProbes } from '../data/taste-skill';
 import { datasetContentOf } from '../data/dataset-files';
-import { datasetItemCorpus, itemProbes } from '../data/item-text';
+import { datasetItemCorpus, itemProbes, itemQuestions, type ItemProbeKind } from '../data/item-text';
 import { loadDataset, parseDatasetName } from '../data/load';
 import { saveHfModel } from '../llm/hf-save';
 import { disposeLlama } from '../llm/weights';
@@ -39,6 +39,7 @@ runMain(async () => {
     'skill-kind': { type: 'string', help: 'what the skill questions ask: match (a genre-coherent history, a target with or without its genre) | taste (a simulated user\'s mixed history, a favoured or disfavoured target)', default: 'match' },
     'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title) (default 0.5, or the preset\'s)', min: 0, max: 1 },
     preset: { type: 'string', help: `a named phase whose settings apply under explicit flags: ${Object.entries(ADAPT_PRESETS).map(([k, p]) => `${k} = ${p.summary}`).join('; ')}` },
+    'item-question-kinds': { type: 'string', help: 'what the item questions ask (used when --itemQuestionBatch > 0): genre | decade | genre,decade', default: 'genre,decade' },
     'probe-items': { type: 'int', help: 'items in each item probe', default: '400', min: 1, max: 1_000_000 },
     'skill-probes': { type: 'int', help: 'questions in each skill probe', default: '200', min: 2, max: 100_000 },
     'max-minutes': { type: 'number', help: 'stop (resumably) after this many minutes of this call', min: 0 },
@@ -80,6 +81,9 @@ runMain(async () => {
     ? skillProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 2 } : {}) })
     : tasteProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 3 } : {}) }));
   const nTitlesOnly = Math.round(nQuestions * titlesOnlyShare), nWithGenres = nQuestions - nTitlesOnly;
+  const itemKinds = (f['item-question-kinds'] as string).split(',').map((k) => k.trim());
+  for (const k of itemKinds) if (k !== 'genre' && k !== 'decade') throw new Error(`adapt-lm: --item-question-kinds: "${k}" is not genre or decade`);
+  if (new Set(itemKinds).size !== itemKinds.length) throw new Error(`adapt-lm: --item-question-kinds names a kind twice: ${String(f['item-question-kinds'])}`);
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const log = (s: string): void => { process.stdout.write(s + '\n'); };
 
@@ -98,10 +102,12 @@ runMain(async () => {
     skillText: skillExamples > 0 ? skillCorpus(items, { examples: skillExamples, seed: cfg.seed }) : '',
     // training questions use other seeds than the probes below (other histories and pairs)
     ...(cfg.questionBatch > 0 ? { questions: [...questionSet(nWithGenres, 2000 + cfg.seed, true, false), ...questionSet(nTitlesOnly, 3000 + cfg.seed, false, false)] } : {}),
+    ...(cfg.itemQuestionBatch > 0 ? { itemQuestions: itemQuestions(items, itemKinds as ItemProbeKind[]) } : {}),
     ...(cfg.questionShortSteps > 0 ? { questionsShort: [...questionSet(nWithGenres, 4000 + cfg.seed, true, true), ...questionSet(nTitlesOnly, 5000 + cfg.seed, false, true)] } : {}),
     replayText: readCorpusText(path.join(corpus, 'train.txt.gz')).slice(0, cfg.replayChars),
     heldOutText: splitDocuments(readCorpusText(path.join(corpus, 'valid.txt.gz'))).join(''),
-    progressProbes: skill,
+    // during training: the skill probes and a quarter of each item-genre probe
+    progressProbes: { ...skill, itemGenreHeldIn: itemProbes(items, 'genre', 'heldIn', Math.ceil(probeItems / 4)), itemGenreUnseen: itemProbes(items, 'genre', 'unseen', Math.ceil(probeItems / 4)) },
     probes: {
       itemGenreHeldIn: itemProbes(items, 'genre', 'heldIn', probeItems),
       itemGenreUnseen: itemProbes(items, 'genre', 'unseen', probeItems),
@@ -126,7 +132,7 @@ runMain(async () => {
       factTop1: { before: before.factTop1, after: after.factTop1 },
       tokens: r.state.tokensSeen, wallSeconds: meta.wallSeconds,
       probes: { before: before.probes, after: after.probes },
-      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, skillKind, titlesOnlyShare, preset: f['preset'] ?? null, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
+      config: { adapt: cfg, itemRepeats, skillExamples, skillQuestions: cfg.questionBatch > 0 ? nQuestions : 0, skillKind, titlesOnlyShare, itemQuestionKinds: cfg.itemQuestionBatch > 0 ? itemKinds : [], preset: f['preset'] ?? null, probeItems, skillProbes: nSkill, corpus: shownPath(corpus) },
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: cfg.seed },
     };
     writeJsonAtomic(path.join(out, 'card.json'), { ...record, training: r.state, heldOutTokens: after.heldOutTokens });

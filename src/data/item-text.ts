@@ -94,6 +94,17 @@ export const ITEM_CLOZE: Record<ItemProbeKind, { heldIn: (it: ItemTextInfo) => s
   decade: { heldIn: (it) => `${bareTitle(it.title)} was released in the`, unseen: (it) => `In which decade did ${bareTitle(it.title)} first reach cinemas? In the` },
 };
 
+/**
+ * Cloze prompts that are prefixes of training phrasings (the answer is the next words), for supervised item
+ * questions: the first is the held-in probe's prompt, none is the unseen one, so the unseen probe still
+ * measures knowledge beyond the trained wording.
+ */
+export const ITEM_QUESTION_PROMPTS: Record<ItemProbeKind, readonly ((it: ItemTextInfo) => string)[]> = {
+  genre: [ITEM_CLOZE.genre.heldIn, (it) => `${it.title} is a film in the`, (it) => `Genres of ${it.title}:`],
+  // the other decade phrasings name the decade before the title or give the year away
+  decade: [ITEM_CLOZE.decade.heldIn],
+};
+
 /** Sentences from the extra (Amazon-style) fields of an item, when present. */
 function extraSentences(it: ItemTextInfo): string[] {
   const out: string[] = [];
@@ -169,6 +180,18 @@ export function itemProbes(items: readonly ItemTextInfo[], kind: ItemProbeKind, 
       item: i, kind, phrasing, prompt: ITEM_CLOZE[kind][phrasing](it), candidates,
       answers: kind === 'genre' ? [...it.genres] : [decadeOf(it.year!)],
     };
+  });
+}
+
+/**
+ * Supervised item questions for domain adaptation: every item that has the answer, asked in every prompt
+ * of ITEM_QUESTION_PROMPTS[kind], with all of the catalogue's genres (decades) as candidates and the
+ * item's own as answers. Reads item metadata only.
+ */
+export function itemQuestions(items: readonly ItemTextInfo[], kinds: readonly ItemProbeKind[]): (ClozeProbe & { readonly item: number; readonly kind: ItemProbeKind })[] {
+  return kinds.flatMap((kind) => {
+    const probes = itemProbes(items, kind, 'heldIn');
+    return ITEM_QUESTION_PROMPTS[kind].flatMap((prompt) => probes.map(({ item, candidates, answers }) => ({ item, kind, prompt: prompt(items[item]!), candidates, answers })));
   });
 }
 

@@ -19,6 +19,7 @@ import { splitDocuments, tokenizeToStream, windowsAt, type WeightedStream } from
 import { allFacts, factsCorpus, type Relation } from './facts';
 import { lmTrainStep, trainables } from './pretrain';
 import { clozeAccuracy, textPerplexity } from './probes';
+import { candidateLoss, encodeCandidateQuestions } from './candidate-loss';
 import { encodeQuestions, questionLoss, questionRowsAt } from './question-loss';
 import { rankedClozeAccuracy, type RankedClozeResult, type RankedQuestion } from './ranked-cloze';
 
@@ -48,7 +49,13 @@ export interface AdaptConfig {
   readonly skillShare: number;
   /** Skill questions per step trained with a supervised answer loss (questionLoss) beside the LM loss; 0 = none. */
   readonly questionBatch: number;
-  /** Weight of the question loss in the step's loss (LM loss + weight x question loss). */
+  /**
+   * Item cloze questions per step (a title's genre among all genres, its decade among all decades, in the
+   * training phrasings) trained with the listwise candidate loss (candidateLoss); 0 = none. They share
+   * questionWeight and questionSmoothing with the skill questions.
+   */
+  readonly itemQuestionBatch: number;
+  /** Weight of the question losses in the step's loss (LM loss + weight x question losses). */
   readonly questionWeight: number;
   /** Label smoothing ε of the question loss (0 = none); keeps yes/no logits moderate for later calibration. */
   readonly questionSmoothing: number;
@@ -75,7 +82,7 @@ export interface AdaptConfig {
 /** Defaults: measured on the synthetic world v2 with models/kit-lm (see results/item-knowledge.json). */
 export const ADAPT_DEFAULTS: AdaptConfig = Object.freeze({
   steps: 1500, batchSize: 16, seqLen: 128, peakLr: 1e-3, minLr: 1e-4, warmupSteps: 100, weightDecay: 0.1, adamBeta2: 0.95, clip: 1,
-  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, questionWeight: 1, questionSmoothing: 0, questionShortSteps: 0, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
+  itemShare: 0.5, skillShare: 0.1, questionBatch: 0, itemQuestionBatch: 0, questionWeight: 1, questionSmoothing: 0, questionShortSteps: 0, factsShare: 0.1, factsRepeats: 20, replayChars: 4_000_000,
   evalTokens: 16_384, probeFacts: 40, probeEverySteps: 0, checkpointSeconds: 300, seed: 0,
 });
 
@@ -84,11 +91,12 @@ export function makeAdaptConfig(o: Readonly<Partial<AdaptConfig>> = {}): AdaptCo
   const w = 'AdaptConfig';
   const c = mergeConfig(w, ADAPT_DEFAULTS, o);
   checkInt(w, 'questionBatch', c.questionBatch, 0);
+  checkInt(w, 'itemQuestionBatch', c.itemQuestionBatch, 0);
   checkRange(w, 'questionWeight', c.questionWeight, 0, 1000);
   checkInt(w, 'questionShortSteps', c.questionShortSteps, 0);
   if (c.questionShortSteps > 0 && c.questionBatch === 0) throw new Error(`${w}: questionShortSteps = ${c.questionShortSteps} needs questionBatch > 0`);
   checkInt(w, 'batchSize', c.batchSize, 0);
-  if (c.batchSize === 0 && c.questionBatch === 0) throw new Error(`${w}: batchSize = 0 (no LM windows) needs questionBatch > 0, or nothing is trained`);
+  if (c.batchSize === 0 && c.questionBatch === 0 && c.itemQuestionBatch === 0) throw new Error(`${w}: batchSize = 0 (no LM windows) needs questionBatch or itemQuestionBatch > 0, or nothing is trained`);
   checkRange(w, 'adamBeta2', c.adamBeta2, 0, 1, true);
   if (c.adamBeta2 >= 1) throw new Error(`${w}: adamBeta2 must be < 1, got ${c.adamBeta2}`);
   checkRange(w, 'questionSmoothing', c.questionSmoothing, 0, 0.99);
@@ -113,6 +121,8 @@ export interface AdaptInputs {
   readonly skillText: string;
   /** Yes/no skill questions for the supervised answer loss (needed when questionBatch > 0). */
   readonly questions?: readonly RankedQuestion[];
+  /** Item cloze questions for the listwise candidate loss (needed when itemQuestionBatch > 0). */
+  readonly itemQuestions?: readonly RankedQuestion[];
   /** The curriculum's short questions (needed when questionShortSteps > 0). */
   readonly questionsShort?: readonly RankedQuestion[];
   /** General corpus: train text (replayed) and held-out text (perplexity). */
@@ -172,6 +182,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   opts: { maxSeconds?: number; onProgress?: (line: string) => void } = {}): Promise<{ model: LlamaModel; tokenizer: KitTokenizer; state: AdaptState; finished: boolean }> {
   const log = opts.onProgress ?? (() => undefined);
   if (cfg.questionBatch > 0 && !inputs.questions?.length) throw new Error(`runAdapt: questionBatch = ${cfg.questionBatch} but no training questions were given`);
+  if (cfg.itemQuestionBatch > 0 && !inputs.itemQuestions?.length) throw new Error(`runAdapt: itemQuestionBatch = ${cfg.itemQuestionBatch} but no item questions were given`);
   if (cfg.questionShortSteps > 0 && !inputs.questionsShort?.length) throw new Error(`runAdapt: questionShortSteps = ${cfg.questionShortSteps} but no short questions were given`);
   fs.mkdirSync(workDir, { recursive: true });
   const cfgFile = path.join(workDir, 'adapt-config.json');
@@ -183,6 +194,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   const tok = await loadTokenizer(baseDir);
   const questions = cfg.questionBatch > 0 ? encodeQuestions(tok, inputs.questions!) : null;
   const questionsShort = cfg.questionShortSteps > 0 ? encodeQuestions(tok, inputs.questionsShort!) : null;
+  const itemQuestions = cfg.itemQuestionBatch > 0 ? encodeCandidateQuestions(tok, inputs.itemQuestions!) : null;
   const enc = { encode: (t: string) => tok.encode(t), eosId: tok.eosId ?? 0, vocabSize: tok.vocabSize };
   const fp = `base:${fs.statSync(path.join(baseDir, 'tokenizer.json')).size}:${tok.vocabSize}`;
   log('tokenising the domain text and the replay corpus (cached in the work folder)...');
@@ -194,7 +206,7 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
     ...(cfg.factsShare > 0 ? [{ name: 'facts', tokens: tokenizeToStream([facts], enc, fp, path.join(workDir, 'facts.tok')), weight: cfg.factsShare }] : []),
     { name: 'replay', tokens: tokenizeToStream(splitDocuments(replay), enc, fp, path.join(workDir, 'replay.tok')), weight: 1 - cfg.itemShare - cfg.skillShare - cfg.factsShare },
   ].filter((s) => s.weight > 0);
-  log(`streams: ${streams.map((s) => `${s.name} ${s.tokens.length} tokens (${(100 * s.weight).toFixed(0)}%)`).join(', ')}${questions ? `; ${cfg.questionBatch} of ${questions.ids.length} skill questions per step (weight ${cfg.questionWeight})` : ''}`);
+  log(`streams: ${streams.map((s) => `${s.name} ${s.tokens.length} tokens (${(100 * s.weight).toFixed(0)}%)`).join(', ')}${questions ? `; ${cfg.questionBatch} of ${questions.ids.length} skill questions per step (weight ${cfg.questionWeight})` : ''}${itemQuestions ? `; ${cfg.itemQuestionBatch} of ${itemQuestions.prompts.length} item questions per step` : ''}`);
 
   const model = loadHfModel(baseDir, { trainable: true });
   const ckpt = path.join(workDir, 'last.safetensors'), stateFile = path.join(workDir, 'state.json');
@@ -233,7 +245,14 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
       const w = windowsAt(streams, cfg.batchSize, cfg.seqLen, cfg.seed, state.step);
       const qs = questionsShort && state.step < cfg.questionShortSteps ? questionsShort : questions;
       const rows = qs ? questionRowsAt(qs.ids.length, cfg.questionBatch, cfg.seed, state.step) : null;
-      const extraLoss = qs && rows ? (): tf.Scalar => tf.tidy(() => tf.mul(questionLoss(model, qs, rows, cfg.questionSmoothing), cfg.questionWeight) as tf.Scalar) : undefined;
+      // item questions draw their rows with another seed than the skill questions
+      const itemRows = itemQuestions ? questionRowsAt(itemQuestions.prompts.length, cfg.itemQuestionBatch, cfg.seed + 7919, state.step) : null;
+      const extraLoss = (qs && rows) || itemRows ? (): tf.Scalar => tf.tidy(() => {
+        const parts: tf.Scalar[] = [];
+        if (qs && rows) parts.push(questionLoss(model, qs, rows, cfg.questionSmoothing));
+        if (itemQuestions && itemRows) parts.push(candidateLoss(model, itemQuestions, itemRows, cfg.questionSmoothing));
+        return tf.mul(tf.addN(parts), cfg.questionWeight) as tf.Scalar;
+      }) : undefined;
       const { loss, norm } = await lmTrainStep(model, params, w, cfg.batchSize, cfg.seqLen, { clip: cfg.clip, adam, adamCfg, lr: lrAt(sched, state.step), decay, ...(extraLoss ? { extraLoss } : {}) });
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         throw new Error(`step ${state.step}: non-finite loss ${loss} / gradient norm ${norm}; the last good checkpoint is ${ckpt}; lower peakLr and resume`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../src/core/rng';
 import { skillCorpus, skillExamples, skillProbes } from '../../src/data/genre-skill';
 import { auc } from '../../src/metrics/auc';
-import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, probeChance, withGenresInTitles, type ItemTextInfo } from '../../src/data/item-text';
+import { bareTitle, datasetItemCorpus, decadeCandidates, decadeOf, genreCandidates, itemCorpus, itemProbes, itemQuestions, ITEM_QUESTION_PROMPTS, ITEM_CLOZE, probeChance, withGenresInTitles, type ItemTextInfo } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
 import type { Dataset, InteractionSplit } from '../../src/data/types';
 
@@ -61,6 +61,32 @@ describe('item probes', () => {
     expect(d[0]!.candidates).toEqual(decadeCandidates(ds.items));
     expect(probeChance(g)).toBeCloseTo(g.reduce((a, p) => a + p.answers.length, 0) / g.length / genreCandidates(ds.items).length, 12);
     expect(d.every((p) => !p.prompt.includes(String(ds.items[p.item]!.year)))).toBe(true);
+  });
+});
+
+describe('item questions', () => {
+  const text = itemCorpus(ds.items, { repeats: 12, seed: 0 });
+  const qs = itemQuestions(ds.items, ['genre', 'decade']);
+  it('ask every item in every training prompt, the held-in probe\'s first, never the unseen probe\'s', () => {
+    const n = ds.items.length;
+    expect(qs.length).toBe(n * (ITEM_QUESTION_PROMPTS.genre.length + ITEM_QUESTION_PROMPTS.decade.length));
+    const heldIn = new Set(itemProbes(ds.items, 'genre', 'heldIn').map((p) => p.prompt));
+    expect(qs.filter((q) => heldIn.has(q.prompt)).length).toBe(n);
+    const unseen = new Set([...itemProbes(ds.items, 'genre', 'unseen'), ...itemProbes(ds.items, 'decade', 'unseen')].map((p) => p.prompt));
+    expect(qs.some((q) => unseen.has(q.prompt))).toBe(false);
+    expect(ITEM_QUESTION_PROMPTS.decade[0]).toBe(ITEM_CLOZE.decade.heldIn);
+  });
+  it('each prompt + its answer is a training sentence\'s prefix, with true answers only', () => {
+    for (const q of qs) {
+      const it0 = ds.items[q.item]!;
+      expect(q.answers).toEqual(q.kind === 'genre' ? it0.genres : [decadeOf(it0.year!)]);
+      for (const a of q.answers) expect(q.candidates).toContain(a);
+    }
+    // every genre prompt form occurs in the corpus followed by a true genre
+    for (const form of ITEM_QUESTION_PROMPTS.genre) {
+      const hits = ds.items.filter((it0) => it0.genres.some((g) => text.includes(`${form(it0)} ${g}`)));
+      expect(hits.length).toBeGreaterThan(ds.items.length / 3);
+    }
   });
 });
 

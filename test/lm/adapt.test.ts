@@ -9,9 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/backend';
 import { skillProbes } from '../../src/data/genre-skill';
-import { itemCorpus, itemProbes } from '../../src/data/item-text';
+import { itemCorpus, itemProbes, itemQuestions } from '../../src/data/item-text';
 import { syntheticWorld } from '../../src/data/synthetic';
+import { loadHfModel } from '../../src/llm/hf-load';
+import { loadTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama } from '../../src/llm/weights';
+import { candidateLoss, encodeCandidateQuestions } from '../../src/lm/candidate-loss';
 import { makeAdaptConfig, runAdapt } from '../../src/lm/adapt';
 import { ADAPT_PRESETS, adaptPreset } from '../../src/lm/adapt-presets';
 
@@ -36,6 +39,8 @@ describe('makeAdaptConfig', () => {
     expect(() => makeAdaptConfig({ questionSmoothing: 1 })).toThrow(/questionSmoothing/);
     expect(() => makeAdaptConfig({ probeEverySteps: -1 })).toThrow(/probeEverySteps/);
     expect(makeAdaptConfig({ batchSize: 0, questionBatch: 2 }).batchSize).toBe(0);
+    expect(() => makeAdaptConfig({ itemQuestionBatch: -2 })).toThrow(/itemQuestionBatch/);
+    expect(makeAdaptConfig({ batchSize: 0, itemQuestionBatch: 2 }).itemQuestionBatch).toBe(2);
   });
   it('presets are valid configs; an unknown preset is refused by name before any file is written', () => {
     for (const [name, p] of Object.entries(ADAPT_PRESETS)) {
@@ -58,6 +63,7 @@ describe('makeAdaptConfig', () => {
     await expect(runAdapt(makeAdaptConfig({ questionBatch: 4 }), BASE, work, inputs)).rejects.toThrow(/questionBatch = 4 but no training questions/);
     const questions = skillProbes(syntheticWorld('tiny').items, { n: 4, seed: 1, withGenres: true });
     await expect(runAdapt(makeAdaptConfig({ questionBatch: 4, questionShortSteps: 2 }), BASE, work, { ...inputs, questions })).rejects.toThrow(/questionShortSteps = 2 but no short questions/);
+    await expect(runAdapt(makeAdaptConfig({ itemQuestionBatch: 4 }), BASE, work, inputs)).rejects.toThrow(/itemQuestionBatch = 4 but no item questions/);
     expect(fs.existsSync(work)).toBe(false);
     fs.rmSync(work, { recursive: true, force: true });
   });
@@ -93,6 +99,33 @@ describe('runAdapt', () => {
       tf.disposeVariables();
       await expect(runAdapt({ ...cfg, steps: 7 }, BASE, work, inputs)).rejects.toThrow(/different adaptation/);
       expect(sha(path.join(BASE, 'model.safetensors'))).toBe(before);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
+  it('trains item questions alone (no LM windows): their listwise loss falls on the trained items', async () => {
+    const items = syntheticWorld('tiny').items.slice(0, 12);
+    const itemQs = itemQuestions(items, ['genre']);
+    const inputs = {
+      itemText: itemCorpus(items, { repeats: 4, seed: 0 }), skillText: '', itemQuestions: itemQs,
+      replayText: 'Once upon a time there was a little cat.\n\n'.repeat(200),
+      heldOutText: 'The old man looked at the sea and smiled.\n\n'.repeat(40), probes: {},
+    };
+    const work = path.join(os.tmpdir(), `adapt-items-${process.pid}`);
+    const cfg = makeAdaptConfig({ steps: 8, batchSize: 0, itemQuestionBatch: 6, seqLen: 32, warmupSteps: 0, peakLr: 1e-3, minLr: 1e-3, adamBeta2: 0.999, clip: 1e6, weightDecay: 0,
+      evalTokens: 64, probeFacts: 1, replayChars: 10_000, factsShare: 0 });
+    const base = loadHfModel(BASE), tok = await loadTokenizer(BASE);
+    const enc = encodeCandidateQuestions(tok, itemQs), rows = enc.prompts.map((_, i) => i);
+    const lossOf = (m: typeof base): number => tf.tidy(() => candidateLoss(m, enc, rows).dataSync()[0]!);
+    const before = lossOf(base);
+    disposeLlama(base);
+    try {
+      const r = await runAdapt(cfg, BASE, work, inputs);
+      expect(r.finished).toBe(true);
+      expect(r.state.tokensSeen).toBe(0);
+      expect(lossOf(r.model)).toBeLessThan(before * 0.8);
+      disposeLlama(r.model);
+      tf.disposeVariables();
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
