@@ -11,7 +11,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 
 const root = path.resolve(__dirname, '..');
 const kit = require(path.join(root, 'dist', 'index.js'));
@@ -63,10 +63,10 @@ function summarise(rows) {
 }
 
 (async () => {
-  const { values } = parseArgs({ options: {
+  const { values } = benchArgs(__filename, {
     models: { type: 'string', default: 'mf,lightgcn,sasrec,din' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string', default: '1' },
     epochs: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string', default: 'results/bench-cf.json' },
-  } });
+  });
   const rounds = intFlag(values, 'rounds', { min: 1 }), seed = intFlag(values, 'seed', { min: 0 });
   const epochs = values.epochs === undefined ? null : intFlag(values, 'epochs', { min: 1 });
   const threadList = intListFlag(values, 'threads', { min: 1 });

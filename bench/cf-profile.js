@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 
 const root = path.resolve(__dirname, '..');
 const kit = require(path.join(root, 'dist', 'index.js'));
@@ -16,7 +16,7 @@ const tf = require('@tensorflow/tfjs');
 const { instrument } = require('./kernel-timer');
 
 async function main() {
-  const { values } = parseArgs({ options: { models: { type: 'string', default: 'mf,lightgcn,sasrec,din' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '15' } } });
+  const { values } = benchArgs(__filename, { models: { type: 'string', default: 'mf,lightgcn,sasrec,din' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '15' } });
   const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
   const top = intFlag(values, 'top', { min: 1 });
   const info = await kit.initBackend(kit.parseBackendChoice(kit.readEnv('CFLLM_BACKEND'), 'CFLLM_BACKEND'));

@@ -12,7 +12,7 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 
 const { CONFIG, makeSteps, root } = require('./llm-steps');
 
@@ -76,8 +76,8 @@ function measure(threads, reps, rounds, native) {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string' }, rounds: { type: 'string', default: '3' },
-    shape: { type: 'string' }, 'micro-batch': { type: 'string', default: 'auto' }, 'real-worker': { type: 'string' } } });
+  const { values } = benchArgs(__filename, { worker: { type: 'boolean' }, threads: { type: 'string', default: '1,2' }, reps: { type: 'string' }, rounds: { type: 'string', default: '3' },
+    shape: { type: 'string' }, 'micro-batch': { type: 'string', default: 'auto' }, 'real-worker': { type: 'string' } });
   const { intFlag, intListFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
   if (values['real-worker'] !== undefined) return require('./llm-real').kitWorker(JSON.parse(values['real-worker']));
   values.reps = values.reps ?? (values.shape !== undefined ? '1' : '5');

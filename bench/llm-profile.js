@@ -7,13 +7,13 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 const { CONFIG, makeSteps, root } = require('./llm-steps');
 
 const { instrument } = require('./kernel-timer');
 
 async function main() {
-  const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '20' } } });
+  const { values } = benchArgs(__filename, { reps: { type: 'string', default: '3' }, tag: { type: 'string', default: '' }, top: { type: 'string', default: '20' } });
   const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
   const reps = intFlag(values, 'reps', { min: 1 }), top = intFlag(values, 'top', { min: 1 });
   const { tf, info, steps } = await makeSteps();

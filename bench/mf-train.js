@@ -8,13 +8,13 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 
 const root = path.resolve(__dirname, '..');
 const kit = require(path.join(root, 'dist', 'index.js'));
 
 (async () => {
-  const { values } = parseArgs({ options: { seed: { type: 'string', default: '0' }, backend: { type: 'string' } } });
+  const { values } = benchArgs(__filename, { seed: { type: 'string', default: '0' }, backend: { type: 'string' } });
   const seed = require(path.join(root, 'dist', 'cli', 'args.js')).intFlag(values, 'seed', { min: 0, max: 0xffffffff });
   const backend = kit.parseBackendChoice(values.backend ?? kit.readEnv('CFLLM_BACKEND'), '--backend');
   const dataDir = kit.resolveDatasetDir('collm-ml1m', {});

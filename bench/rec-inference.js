@@ -8,12 +8,12 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { parseArgs } = require('util');
+const { benchArgs } = require('./bench-args');
 
 const root = path.resolve(__dirname, '..');
 
 async function main() {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, reps: { type: 'string', default: '3' }, llm: { type: 'string' } } });
+  const { values } = benchArgs(__filename, { rows: { type: 'string', default: '256' }, batch: { type: 'string', default: '32' }, reps: { type: 'string', default: '3' }, llm: { type: 'string' } });
   const { intFlag } = require(path.join(root, 'dist', 'cli', 'args.js'));  // strict decimal integers, errors name the flag
   const rows = intFlag(values, 'rows', { min: 1 }), batch = intFlag(values, 'batch', { min: 1 }), reps = intFlag(values, 'reps', { min: 1 });
   const tf = require('@tensorflow/tfjs');
