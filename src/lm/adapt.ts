@@ -187,7 +187,12 @@ export async function runAdapt(cfg: AdaptConfig, baseDir: string, workDir: strin
   fs.mkdirSync(workDir, { recursive: true });
   const cfgFile = path.join(workDir, 'adapt-config.json');
   const saved = { config: cfg, base: path.resolve(baseDir) };
-  if (fs.existsSync(cfgFile) && JSON.stringify(readJson(cfgFile)) !== JSON.stringify(saved)) {
+  // a work folder written before a config field existed holds that field's default (which keeps the old behaviour)
+  const stored = (): unknown => {
+    const s = readJson<{ config?: Partial<AdaptConfig>; base?: string }>(cfgFile);
+    return { config: { ...ADAPT_DEFAULTS, ...s.config }, base: s.base };
+  };
+  if (fs.existsSync(cfgFile) && JSON.stringify(stored()) !== JSON.stringify(saved)) {
     throw new Error(`${cfgFile}: holds a different adaptation (config or base model); use another work folder or delete it to start over`);
   }
   writeJsonAtomic(cfgFile, saved);

@@ -87,6 +87,11 @@ describe('runAdapt', () => {
       expect(first.state.before!.probes['genre']!.n).toBe(3);
       disposeLlama(first.model);
       tf.disposeVariables();
+      // a work folder written before a config field existed (here itemQuestionBatch) resumes with the field's default
+      const cfgFile = path.join(work, 'adapt-config.json');
+      const older = JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as { config: Record<string, unknown> };
+      delete older.config['itemQuestionBatch'];
+      fs.writeFileSync(cfgFile, JSON.stringify(older));
       const lines: string[] = [];
       const r = await runAdapt(cfg, BASE, work, inputs, { onProgress: (l) => lines.push(l) });
       expect(lines.some((l) => l.startsWith('resuming at step 0'))).toBe(true);
