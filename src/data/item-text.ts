@@ -72,6 +72,10 @@ const GENRE_TEMPLATES: Sentence[] = [
   (t, g) => `Fans of ${g} movies will enjoy "${t}".`,
   (t, g) => `Looking for ${g}? Try "${t}".`,
   (t, g, it) => `Among the ${g} films of ${it.year ?? 'its time'}, "${t}" stands out.`,
+  (t, g) => `Critics file "${t}" under ${g}.`,
+  (t, g) => `On the shelf, "${t}" sits with the ${g} films.`,
+  (t, g) => `Ask a film fan about "${t}" and you will hear one word: ${g}.`,
+  (t, g) => `"${t}", genre: ${g}.`,
 ];
 
 /** Phrasings naming every genre of an item. */
@@ -100,7 +104,10 @@ export const ITEM_CLOZE: Record<ItemProbeKind, { heldIn: (it: ItemTextInfo) => s
  * measures knowledge beyond the trained wording.
  */
 export const ITEM_QUESTION_PROMPTS: Record<ItemProbeKind, readonly ((it: ItemTextInfo) => string)[]> = {
-  genre: [ITEM_CLOZE.genre.heldIn, (it) => `${it.title} is a film in the`, (it) => `Genres of ${it.title}:`],
+  genre: [
+    ITEM_CLOZE.genre.heldIn, (it) => `${it.title} is a film in the`, (it) => `Genres of ${it.title}:`, (it) => `Critics file "${it.title}" under`,
+    (it) => `On the shelf, "${it.title}" sits with the`, (it) => `Ask a film fan about "${it.title}" and you will hear one word:`, (it) => `"${it.title}", genre:`,
+  ],
   // the other decade phrasings name the decade before the title or give the year away
   decade: [ITEM_CLOZE.decade.heldIn],
 };

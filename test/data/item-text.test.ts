@@ -45,7 +45,7 @@ describe('item corpus', () => {
 });
 
 describe('item probes', () => {
-  const text = itemCorpus(ds.items, { repeats: 8, seed: 0 });
+  const text = itemCorpus(ds.items, { repeats: 24, seed: 0 });
   it('held-in prompts are prefixes of training sentences; unseen prompts never occur', () => {
     const heldIn = itemProbes(ds.items, 'genre', 'heldIn'), unseen = itemProbes(ds.items, 'genre', 'unseen');
     expect(heldIn.length).toBe(ds.items.length);
