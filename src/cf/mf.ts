@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
+import { bceWithLogits } from '../core/loss';
 import { normalVar } from './init';
 import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
 import type { ForwardMode } from '../core/types';
@@ -48,5 +49,24 @@ function score(m: CFModel<MFConfig>, b: CFBatch, mode: ForwardMode): tf.Tensor1D
   return tf.tidy(() => tf.sum(tf.mul(userRepr(m, b, mode), itemRepr(m, b, mode)), -1) as tf.Tensor1D);
 }
 
+/**
+ * Loss and hand-derived gradients: with s = <u, v> and g = (sigmoid(s) - y) / B, dL/du = g v and dL/dv = g u,
+ * scattered into the tables by row index (summed where a row repeats), as autodiff of gather would.
+ */
+function lossAndGrads(m: CFModel<MFConfig>, b: CFBatch, _mode: ForwardMode): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  return tf.tidy(() => {
+    const u = tf.gather(m.params['userEmb']!, b.userIdx) as tf.Tensor2D, v = tf.gather(m.params['itemEmb']!, b.itemIdx) as tf.Tensor2D;
+    const s = tf.sum(tf.mul(u, v), -1) as tf.Tensor1D;
+    const g = tf.reshape(tf.div(tf.sub(tf.sigmoid(s), b.label), s.shape[0]), [-1, 1]);
+    return {
+      value: bceWithLogits(s, b.label),
+      grads: {
+        userEmb: tf.unsortedSegmentSum(tf.mul(g, v), b.userIdx, m.config.nUsers),
+        itemEmb: tf.unsortedSegmentSum(tf.mul(g, u), b.itemIdx, m.config.nItems),
+      },
+    };
+  });
+}
+
 /** The MF model functions (see CFSpec). */
-export const MF: CFSpec<MFConfig> = { kind: 'mf', makeConfig, init, score, userRepr, itemRepr };
+export const MF: CFSpec<MFConfig> = { kind: 'mf', makeConfig, init, score, userRepr, itemRepr, lossAndGrads };

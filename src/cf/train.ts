@@ -73,7 +73,7 @@ export async function trainEpoch<C extends CFCommonConfig>(
     try {
       const mode: ForwardMode = { training: true, seed: rng.int(2 ** 31) };
       const { value: cost, grads } = withHeapContext({ what: 'a CF training step', model: `${spec.kind}, dEmb ${model.config.dEmb}`, batchSize: rows.length },
-        () => namedGrads(() => cfLoss(spec, model, batch, mode), model.params));
+        () => (spec.lossAndGrads ? spec.lossAndGrads(model, batch, mode) : namedGrads(() => cfLoss(spec, model, batch, mode), model.params)));
       const value = (await cost.data())[0]!;
       cost.dispose();
       if (!Number.isFinite(value)) {

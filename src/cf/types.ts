@@ -59,6 +59,13 @@ export interface CFSpec<C extends CFCommonConfig> {
   userRepr(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Tensor2D;
   /** @returns [B, dEmb] float32 item representation of each row's target item. */
   itemRepr(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): tf.Tensor2D;
+  /**
+   * The training loss (mean BCE with logits, as cfLoss) and its gradient per parameter, derived by hand,
+   * for models simple enough that it is cheaper than the autodiff tape (MF); optional: without it the
+   * training loop differentiates cfLoss. Must equal namedGrads(cfLoss) up to float rounding. The caller
+   * disposes value and grads.
+   */
+  lossAndGrads?(model: CFModel<C>, batch: CFBatch, mode: ForwardMode): { value: tf.Scalar; grads: Record<string, tf.Tensor> };
   /** Called by the CF training loop before each epoch (0-based), for state that follows the epoch (hash-mf's beta); optional. */
   startEpoch?(model: CFModel<C>, epoch: number): void;
 }

@@ -9,6 +9,7 @@ import { disposeCFBatch, toCFBatch } from '../../src/cf/batch';
 import { LIGHTGCN, positiveGraph } from '../../src/cf/lightgcn';
 import { MF } from '../../src/cf/mf';
 import { cfLoss, makeCFTrainConfig, scoreSplit, trainEpoch } from '../../src/cf/train';
+import { namedGrads } from '../../src/core/grads';
 import type { CFCommonConfig, CFModel, CFSpec } from '../../src/cf/types';
 import { makeRowBatch } from '../../src/data/batching';
 import { plantedSplit } from './helpers';
@@ -101,5 +102,32 @@ describe('positiveGraph', () => {
     expect(Array.from(g.dst)).toEqual([2, 3, 3, 0, 0, 1]);
     const w = [1 / Math.sqrt(2 * 1), 1 / Math.sqrt(2 * 2), 1 / Math.sqrt(1 * 2)];
     Array.from(g.weight).forEach((v, k) => expect(v).toBeCloseTo(w[k % 3]!, 6));
+  });
+});
+
+describe('MF hand-derived gradients', () => {
+  it('equal autodiff of the training loss (rows repeating users and items included) and leak no tensors', () => {
+    const split = plantedSplit(dims.nUsers, dims.nItems, 600, 2);
+    const m = MF.init(MF.makeConfig({ dEmb: 8, initStd: 0.3 }, dims), makeRng(3), split);
+    const rows = Array.from({ length: 200 }, (_, i) => i);
+    const b = toCFBatch(makeRowBatch(split, rows, 0, dims.nItems));
+    expect(new Set(Array.from(split.userIdx.slice(0, 200))).size).toBeLessThan(200);
+    const mode = { training: true, seed: 0 };
+    const before = tf.memory().numTensors;
+    const fast = MF.lossAndGrads!(m, b, mode);
+    const tape = namedGrads(() => cfLoss(MF as unknown as CFSpec<CFCommonConfig>, m as unknown as CFModel, b, mode), m.params);
+    expect(fast.value.dataSync()[0]!).toBeCloseTo(tape.value.dataSync()[0]!, 6);
+    for (const k of ['userEmb', 'itemEmb']) {
+      const a = fast.grads[k]!.dataSync(), t = tape.grads[k]!.dataSync();
+      expect(fast.grads[k]!.shape).toEqual(tape.grads[k]!.shape);
+      let maxAbs = 0, maxDiff = 0;
+      for (let i = 0; i < t.length; i++) { maxAbs = Math.max(maxAbs, Math.abs(t[i]!)); maxDiff = Math.max(maxDiff, Math.abs(a[i]! - t[i]!)); }
+      expect(maxAbs).toBeGreaterThan(1e-4);
+      expect(maxDiff).toBeLessThan(1e-6 * Math.max(1, maxAbs));
+    }
+    tf.dispose([fast.value, tape.value, ...Object.values(fast.grads), ...Object.values(tape.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeCFBatch(b);
+    dispose(m as unknown as CFModel);
   });
 });
