@@ -104,6 +104,7 @@ function summarise(rows) {
     }
   }
   result.meta.loadAfter = os.loadavg();
+  result.meta.date = new Date().toISOString();
   result.meta.uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   result.meta.host = { cpu: os.cpus()[0]?.model, cores: os.cpus().length };
   fs.mkdirSync(path.dirname(path.join(root, values.out)), { recursive: true });

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { itemKnowledgeReadmeSection, type ItemKnowledgeFile } from '../src/analysis/item-knowledge';
-import { cfReadmeSection, isMl1mTableFile } from '../src/analysis/readme';
+import { benchCfReadmeSection, cfReadmeSection, isMl1mTableFile, type BenchCfFile } from '../src/analysis/readme';
 import { ml1mReadmeSection } from '../src/analysis/ml1m-table';
 import { readJson } from '../src/core/io';
 import type { TableRun } from '../src/runner/tables';
@@ -33,6 +33,14 @@ describe('README result sections', () => {
       expect(section('ml1m-table')).toMatch(/^Not yet run at the current code\./);
       expect(section('ml1m-table')).not.toMatch(/\|/);
     }
+  });
+
+  it('the CF speed table is what results/bench-cf.json gives, one row per model with its ratio', () => {
+    const f = readJson<BenchCfFile>(path.join(root, 'results', 'bench-cf.json'));
+    const body = section('bench-cf');
+    expect(body).toBe(benchCfReadmeSection(f).trim());
+    for (const [k, m] of Object.entries(f.models)) expect(body, k).toContain(`${m.ratio.toFixed(2)}x`);
+    expect(body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| model')).length).toBe(Object.keys(f.models).length);
   });
 
   it('the item-knowledge table is what results/item-knowledge.json gives', () => {
