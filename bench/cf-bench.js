@@ -107,7 +107,7 @@ function summarise(rows) {
   result.meta.date = new Date().toISOString();
   result.meta.uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   result.meta.host = { cpu: os.cpus()[0]?.model, cores: os.cpus().length };
-  fs.mkdirSync(path.dirname(path.join(root, values.out)), { recursive: true });
-  fs.writeFileSync(path.join(root, values.out), JSON.stringify(result, null, 2) + '\n');
+  fs.mkdirSync(path.dirname(path.resolve(root, values.out)), { recursive: true });
+  fs.writeFileSync(path.resolve(root, values.out), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(`wrote ${values.out}\n`);
 })().catch((e) => { process.stderr.write(`error: ${e.message}\n`); process.exit(1); });
