@@ -23,7 +23,7 @@ import { ADAPT_DEFAULTS, describeEval, evaluateKnowledge, makeAdaptConfig, runAd
 import { readCorpusText, splitDocuments } from '../lm/corpus';
 import { intFlag, numberFlag, parseFlags, runMain, type FlagSpec } from './args';
 import { assertOutsideInputs, dataInputs } from './outputs';
-import type { ItemKnowledgeRecord } from '../analysis/item-knowledge';
+import { adaptRecipe, type ItemKnowledgeRecord } from '../analysis/item-knowledge';
 
 runMain(async () => {
   const flags: Record<string, FlagSpec> = {
@@ -39,7 +39,7 @@ runMain(async () => {
     'skill-kind': { type: 'string', help: 'what the skill questions ask: match (a genre-coherent history, a target with or without its genre) | taste (a simulated user\'s mixed history, a favoured or disfavoured target)', default: 'match' },
     'titles-only-share': { type: 'number', help: 'share of the skill questions with titles only (the rest have genres written after each title) (default 0.5, or the preset\'s)', min: 0, max: 1 },
     preset: { type: 'string', help: `a named phase whose settings apply under explicit flags: ${Object.entries(ADAPT_PRESETS).map(([k, p]) => `${k} = ${p.summary}`).join('; ')}` },
-    'item-question-kinds': { type: 'string', help: 'what the item questions ask (used when --itemQuestionBatch > 0): genre | decade | genre,decade', default: 'genre,decade' },
+    'item-question-kinds': { type: 'string', help: 'what the item questions ask (needs --itemQuestionBatch > 0): genre | decade | genre,decade (default genre,decade)' },
     'probe-items': { type: 'int', help: 'items in each item probe', default: '400', min: 1, max: 1_000_000 },
     'skill-probes': { type: 'int', help: 'questions in each skill probe', default: '200', min: 2, max: 100_000 },
     'max-minutes': { type: 'number', help: 'stop (resumably) after this many minutes of this call', min: 0 },
@@ -81,9 +81,11 @@ runMain(async () => {
     ? skillProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 2 } : {}) })
     : tasteProbes(items, { n, seed, withGenres, ...(short ? { maxHistory: 3 } : {}) }));
   const nTitlesOnly = Math.round(nQuestions * titlesOnlyShare), nWithGenres = nQuestions - nTitlesOnly;
-  const itemKinds = (f['item-question-kinds'] as string).split(',').map((k) => k.trim());
+  const kindsFlag = f['item-question-kinds'] as string | undefined;
+  if (kindsFlag !== undefined && cfg.itemQuestionBatch === 0) throw new Error('adapt-lm: --item-question-kinds needs --itemQuestionBatch > 0 (no item questions are trained without it)');
+  const itemKinds = (kindsFlag ?? 'genre,decade').split(',').map((k) => k.trim());
   for (const k of itemKinds) if (k !== 'genre' && k !== 'decade') throw new Error(`adapt-lm: --item-question-kinds: "${k}" is not genre or decade`);
-  if (new Set(itemKinds).size !== itemKinds.length) throw new Error(`adapt-lm: --item-question-kinds names a kind twice: ${String(f['item-question-kinds'])}`);
+  if (new Set(itemKinds).size !== itemKinds.length) throw new Error(`adapt-lm: --item-question-kinds names a kind twice: ${kindsFlag}`);
   const backend = await initBackend(parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'));
   const log = (s: string): void => { process.stdout.write(s + '\n'); };
 
@@ -157,7 +159,7 @@ function card(rec: ItemKnowledgeRecord, dataset: string, nItems: number): string
 Continued pretraining (\`npm run adapt-lm -- --dataset ${dataset}\`) of \`${rec.base}\` on sentences written from the
 item metadata of ${dataset} (${nItems} items: title, year, genres; never ratings, users or labels) and on
 genre-match skill text built from the same metadata, mixed with a replay of the base's general corpus
-(Gutenberg + facts). ${rec.tokens} tokens, ${(rec.wallSeconds / 60).toFixed(1)} min wall time. Config in card.json.
+(Gutenberg + facts); each step trained on ${adaptRecipe(rec.config)}. ${rec.tokens} tokens, ${(rec.wallSeconds / 60).toFixed(1)} min wall time. Config in card.json.
 
 | measure | before | after |
 |---|---|---|

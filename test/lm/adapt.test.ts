@@ -56,6 +56,10 @@ describe('makeAdaptConfig', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/unknown --preset "nope"/);
     expect(fs.existsSync(out) || fs.existsSync(out + '-work')).toBe(false);
+    const kinds = spawnSync(process.execPath, [path.join(root, 'dist', 'cli', 'adapt-lm.js'), '--dataset', 'synthetic', '--item-question-kinds', 'genre', '--out', out, '--work', out + '-work'], { cwd: root, encoding: 'utf8' });
+    expect(kinds.status).not.toBe(0);
+    expect(kinds.stderr).toMatch(/--item-question-kinds needs --itemQuestionBatch > 0/);
+    expect(fs.existsSync(out) || fs.existsSync(out + '-work')).toBe(false);
   });
   it('refuses a question loss without questions before touching the work folder', async () => {
     const work = path.join(os.tmpdir(), `adapt-noq-${process.pid}`);
