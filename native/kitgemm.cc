@@ -715,6 +715,94 @@ static napi_value EdgeSpmm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- Dice (DIN's activation, BatchNorm folded into gain/shift): y = x * (a + (1 - a) * p) with
+// p = sigmoid(gain * x + shift), per channel of x [N, C]; the op chain was ~8 kernels forward and ~20
+// backward on DIN's [B * T, 64] attention hidden layer.
+KIT_CLONES static void DiceRows(const float* x, const float* a, const float* gain, const float* shift, float* y, int64_t i0, int64_t i1, int C) {
+  for (int64_t i = i0; i < i1; i++) {
+    const float* xi = x + i * C;
+    float* yi = y + i * C;
+#pragma omp simd
+    for (int j = 0; j < C; j++) {
+      const float p = Sigmoid(gain[j] * xi[j] + shift[j]);
+      yi[j] = xi[j] * (a[j] + (1.0f - a[j]) * p);
+    }
+  }
+}
+
+// dice(buffer, offX, offA, offGain, offShift, offY, N, C)
+static napi_value Dice(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[7];
+  if (!HeapArgs(env, info, 7, &b, &len, v)) return nullptr;
+  const int64_t N = (int64_t)v[5]; const int C = (int)v[6];
+  if (!Inside(env, len, v[0], (double)N * C) || !Inside(env, len, v[1], C) || !Inside(env, len, v[2], C) || !Inside(env, len, v[3], C) ||
+      !Inside(env, len, v[4], (double)N * C)) return nullptr;
+  auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
+  ParallelFor(N, 1 + kMinFloatsPerThread / C, [&](int64_t i0, int64_t i1) { DiceRows(F(0), F(1), F(2), F(3), F(4), i0, i1, C); });
+  return nullptr;
+}
+
+// diceGrad(buffer, offDy, offX, offA, offGain, offShift, offDx, offDa, offDgain, offDshift, N, C): with
+// s = p (1 - p) and u = dy x: dx = dy (a + (1 - a) p) + u (1 - a) s gain, and over rows da = sum u (1 - p),
+// dgain = sum u (1 - a) s x, dshift = sum u (1 - a) s (rows in order, one thread: no dependence on threads).
+KIT_CLONES static void DiceGradRows(const float* dy, const float* x, const float* a, const float* gain, const float* shift, float* dx,
+                                    float* da, float* dg, float* ds, int64_t N, int C) {
+  for (int j = 0; j < C; j++) { da[j] = 0; dg[j] = 0; ds[j] = 0; }
+  for (int64_t i = 0; i < N; i++) {
+    const float* xi = x + i * C;
+    const float* dyi = dy + i * C;
+    float* dxi = dx + i * C;
+#pragma omp simd
+    for (int j = 0; j < C; j++) {
+      const float p = Sigmoid(gain[j] * xi[j] + shift[j]);
+      const float u = dyi[j] * xi[j], t = u * (1.0f - a[j]) * p * (1.0f - p);
+      dxi[j] = dyi[j] * (a[j] + (1.0f - a[j]) * p) + t * gain[j];
+      da[j] += u * (1.0f - p);
+      dg[j] += t * xi[j];
+      ds[j] += t;
+    }
+  }
+}
+
+static napi_value DiceGrad(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[11];
+  if (!HeapArgs(env, info, 11, &b, &len, v)) return nullptr;
+  const int64_t N = (int64_t)v[9]; const int C = (int)v[10];
+  const double rows[] = {0, 1, 5}, chans[] = {2, 3, 4, 6, 7, 8};
+  for (double k : rows) if (!Inside(env, len, v[(int)k], (double)N * C)) return nullptr;
+  for (double k : chans) if (!Inside(env, len, v[(int)k], C)) return nullptr;
+  auto F = [&](int k) { return (float*)(b + (int64_t)v[k]); };
+  DiceGradRows(F(0), F(1), F(2), F(3), F(4), F(5), F(6), F(7), F(8), N, C);
+  return nullptr;
+}
+
+// ---- Seeded inverted-dropout masks: the kit's mulberry32 stream (src/core/dropout-mask.ts), whose
+// state after i draws is a0 + i * 0x6d2b79f5, so every element is computed on its own: the loop
+// vectorises and splits across threads, bit-identical to the JS loop.
+KIT_CLONES static void DropoutMaskRange(float* out, uint32_t a0, int64_t i0, int64_t i1, uint64_t thr, float scale) {
+  for (int64_t i = i0; i < i1; i++) {
+    const uint32_t a = a0 + (uint32_t)(i + 1) * 0x6d2b79f5u;
+    uint32_t t = (a ^ (a >> 15)) * (1u | a);
+    t = (t + ((t ^ (t >> 7)) * (61u | t))) ^ t;
+    out[i] = (uint64_t)(t ^ (t >> 14)) < thr ? scale : 0.0f;
+  }
+}
+
+// dropoutMask(buffer, offOut, n, state, thr, scale): out [n] = scale where draw i < thr, else 0
+// (state: the uint32 seed hash; thr: the integer keep threshold in [0, 2^32]).
+static napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  char* b; size_t len; double v[5];
+  if (!HeapArgs(env, info, 5, &b, &len, v)) return nullptr;
+  if (!Inside(env, len, v[0], v[1])) return nullptr;
+  float* out = (float*)(b + (int64_t)v[0]);
+  const int64_t n = (int64_t)v[1];
+  const uint32_t a0 = (uint32_t)v[2];
+  const uint64_t thr = (uint64_t)v[3];
+  const float scale = (float)v[4];
+  ParallelFor(n, kMinFloatsPerThread, [&](int64_t i0, int64_t i1) { DropoutMaskRange(out, a0, i0, i1, thr, scale); });
+  return nullptr;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (!GetArgs(env, info, 1, a)) return nullptr;
@@ -732,9 +820,9 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   openblas_set_num_threads(1);
   const char* names[] = {"sgemmBatched", "softmaxXent", "rmsNorm", "rmsNormGrad", "swiglu", "swigluGrad", "ropeHeads",
-                         "maskedSoftmax", "maskedSoftmaxGrad", "setThreads", "getThreads", "adamUpdate", "sumRows", "segmentSumRows", "layerNorm", "layerNormGrad", "edgeSpmm"};
+                         "maskedSoftmax", "maskedSoftmaxGrad", "setThreads", "getThreads", "adamUpdate", "sumRows", "segmentSumRows", "layerNorm", "layerNormGrad", "edgeSpmm", "dropoutMask", "dice", "diceGrad"};
   napi_callback fns[] = {SgemmBatched, SoftmaxXent, RmsNorm, RmsNormGrad, Swiglu, SwigluGrad, RopeHeads,
-                         MaskedSoftmax, MaskedSoftmaxGrad, SetThreads, GetThreads, AdamUpdate, SumRows, SegmentSumRows, LayerNorm, LayerNormGrad, EdgeSpmm};
+                         MaskedSoftmax, MaskedSoftmaxGrad, SetThreads, GetThreads, AdamUpdate, SumRows, SegmentSumRows, LayerNorm, LayerNormGrad, EdgeSpmm, DropoutMask, Dice, DiceGrad};
   for (int i = 0; i < (int)(sizeof(fns) / sizeof(fns[0])); i++) {
     napi_value fn; napi_create_function(env, names[i], NAPI_AUTO_LENGTH, fns[i], nullptr, &fn);
     napi_set_named_property(env, exports, names[i], fn);

@@ -45,6 +45,13 @@ export interface NativeGemm {
   layerNormGrad?(buffer: ArrayBuffer, offDy: number, offX: number, offW: number, offDx: number, offDw: number, offDb: number, N: number, D: number, eps: number): void;
   /** out [nOut, D] = sum over edges of w[e] * h[src[e]] into row dst[e] (int32 src/dst, float32 w [E]). */
   edgeSpmm?(buffer: ArrayBuffer, offH: number, offSrc: number, offDst: number, offW: number, offOut: number, E: number, D: number, nOut: number): void;
+  /** out [n] (byte offset) = scale where the n-th draw of the kit's mulberry32 stream from state is below threshold, else 0. */
+  dropoutMask?(buffer: ArrayBuffer, offOut: number, n: number, state: number, threshold: number, scale: number): void;
+  /** y [N, C] = x * (a + (1 - a) * sigmoid(gain * x + shift)), a/gain/shift [C] (DIN's Dice). */
+  dice?(buffer: ArrayBuffer, offX: number, offA: number, offGain: number, offShift: number, offY: number, N: number, C: number): void;
+  /** dx [N, C] and da, dgain, dshift [C] of dice from dy. */
+  diceGrad?(buffer: ArrayBuffer, offDy: number, offX: number, offA: number, offGain: number, offShift: number, offDx: number, offDa: number,
+    offDgain: number, offDshift: number, N: number, C: number): void;
   /** Threads the addon splits GEMMs and fused kernels across (the caller counts; the BLAS runs one thread per block). */
   setThreads(n: number): void;
   getThreads(): number;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange, mergeConfig } from '../core/config';
 import type { Rng } from '../core/rng';
 import type { InteractionSplit } from '../data/types';
+import { fusedDice, fusedDiceAvailable } from '../backend/dice';
 import { constVar, normalVar } from './init';
 import { dropout, lastColumns, linear, paddedGather } from './layers';
 import type { CFBatch, CFCommonConfig, CFModel, CFSpec } from './types';
@@ -86,12 +87,15 @@ function init(cfg: DINConfig, rng: Rng, _train: InteractionSplit): CFModel<DINCo
  * Dice(x) = alpha * (1 - p) * x + p * x with p = sigmoid(gain * x + shift), per channel (last axis).
  * CoLLM's p is sigmoid(BatchNorm(x)); this is BatchNorm's inference form with the running statistics
  * folded into gain/shift, so scores do not depend on the batch and the model has no running buffers.
+ * One native kernel each way when the addon has it (backend/dice.ts), else the op chain.
  * @returns x.shape float32
  */
 function dice(m: CFModel<DINConfig>, prefix: string, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const p = tf.sigmoid(tf.add(tf.mul(x, m.params[`${prefix}.gain`]!), m.params[`${prefix}.shift`]!));
-    return tf.add(tf.mul(tf.mul(m.params[`${prefix}.alpha`]!, tf.sub(1, p)), x), tf.mul(p, x));
+    const alpha = m.params[`${prefix}.alpha`]!, gain = m.params[`${prefix}.gain`]!, shift = m.params[`${prefix}.shift`]!;
+    if (fusedDiceAvailable()) return fusedDice(x, alpha, gain, shift);
+    const p = tf.sigmoid(tf.add(tf.mul(x, gain), shift));
+    return tf.add(tf.mul(tf.mul(alpha, tf.sub(1, p)), x), tf.mul(p, x));
   });
 }
 

@@ -3,7 +3,7 @@
 // Reference: torch.nn.Linear / LayerNorm / Dropout semantics.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardMode } from '../core/types';
-import { seededDropoutMask } from '../core/dropout-mask';
+import { dropoutMask } from '../backend/dropout-mask';
 import { fusedLayerNorm, fusedLayerNormAvailable } from '../backend/layer-norm';
 
 type Params = Readonly<Record<string, tf.Variable>>;
@@ -42,7 +42,7 @@ export function layerNorm(p: Params, prefix: string, x: tf.Tensor, eps: number):
  */
 export function dropout(x: tf.Tensor, rate: number, mode: ForwardMode, site: string): tf.Tensor {
   // a mask from one JS loop, not tf.dropout (per-element seedrandom draws: ~30 of ~100 s of a SASRec epoch)
-  return tf.tidy(() => (mode.training && rate > 0 ? tf.mul(x, tf.tensor(seededDropoutMask(x.size, rate, `${mode.seed}:${site}`), x.shape)) : x));
+  return tf.tidy(() => (mode.training && rate > 0 ? tf.mul(x, dropoutMask(x.shape, rate, `${mode.seed}:${site}`)) : x));
 }
 
 /**

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkRange } from '../core/config';
 import type { AdapterHook } from './layers';
 import { PROJECTIONS, type LlamaLayerWeights, type LlamaModel, type Projection } from './weights';
-import { seededDropoutMask } from '../core/dropout-mask';
+import { dropoutMask } from '../backend/dropout-mask';
 import type { ForwardMode } from '../core/types';
 
 /** Adapter placement and scale. */
@@ -47,7 +47,7 @@ export function adapterKey(layer: number, proj: Projection, part: string): strin
 /** Inverted dropout on the adapter input in training mode, seeded by (mode.seed, site); identity otherwise. @returns x.shape */
 export function adapterDropout<T extends tf.Tensor>(x: T, rate: number, mode: ForwardMode, site: string): T {
   if (!(mode.training && rate > 0)) return x;
-  return tf.tidy(() => tf.mul(x, tf.tensor(seededDropoutMask(x.size, rate, `${mode.seed}:${site}`), x.shape)) as T);
+  return tf.tidy(() => tf.mul(x, dropoutMask(x.shape, rate, `${mode.seed}:${site}`)) as T);
 }
 
 /** Runs several hooks in sequence, each adding its update to the previous output (e.g. LoRA and a per-sample adapter). */
