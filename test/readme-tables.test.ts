@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { itemKnowledgeReadmeSection, type ItemKnowledgeFile } from '../src/analysis/item-knowledge';
-import { benchCfReadmeSection, cfReadmeSection, isMl1mTableFile, type BenchCfFile } from '../src/analysis/readme';
+import { benchCfReadmeSection, cfReadmeSection, cfTableCost, isMl1mTableFile, type BenchCfFile } from '../src/analysis/readme';
 import { ml1mReadmeSection } from '../src/analysis/ml1m-table';
 import { readJson } from '../src/core/io';
 import type { TableRun } from '../src/runner/tables';
@@ -21,6 +21,16 @@ describe('README result sections', () => {
   it('the CF table is what results/cf-ml1m.json gives', () => {
     const runs = readJson<TableRun[]>(path.join(root, 'results', 'cf-ml1m.json'));
     expect(section('cf-ml1m')).toBe(cfReadmeSection(runs).trim());
+  });
+
+  it("states the table's cost: run times added up, the span from first start to last end, the code versions", () => {
+    const run = (seed: number, startedAt: string, wallSeconds: number, gitCommit: string): TableRun =>
+      ({ model: 'mf', seed, test: { auc: 0.6, uauc: 0.6, uaucUsers: 1 }, meta: { wallSeconds, startedAt, gitCommit } });
+    // two processes: 30 + 40 min of runs in 40 min
+    expect(cfTableCost([run(0, '2026-01-01T10:00:00Z', 1800, 'aaaaaaaaaaaa1'), run(1, '2026-01-01T10:00:00Z', 2400, 'aaaaaaaaaaaa1')]))
+      .toBe('Cost: 70 min of run time in all; 40 min from the first start (2026-01-01 10:00 UTC) to the last end; code aaaaaaaaaaaa.');
+    expect(cfTableCost([run(0, '2026-01-01T10:00:00Z', 60, 'a'), run(1, '2026-01-01T12:00:00Z', 60, 'b')])).toMatch(/2 min of run time in all; 121 min .*; code of 2 commits\.$/);
+    expect(cfTableCost([{ model: 'mf', seed: 0, test: { auc: 0.6, uauc: 0.6, uaucUsers: 1 } }])).toBe('Some runs record no wall time.');
   });
 
   it('the headline table is what results/ml1m-table.json gives, or says plainly that it is not run yet', () => {

@@ -113,7 +113,8 @@ export function encodeHistory(m: CFModel<SASRecConfig>, hist: tf.Tensor2D, mode:
     const T = h.shape[1];
     const real = tf.cast(tf.notEqual(h, nItems), 'float32'); // [B, T]
     let keep = tf.expandDims(real, -1); // [B, T, 1]
-    let x = tf.mul(paddedGather(m.params['itemEmb'] as tf.Tensor2D, h), Math.sqrt(dEmb));
+    // scale the table, not the gathered [B, T, d] rows: the same values, a 30th of the work both ways
+    let x = paddedGather(tf.mul(m.params['itemEmb']!, Math.sqrt(dEmb)) as tf.Tensor2D, h);
     x = tf.add(x, tf.slice(m.params['posEmb']!, [maxHistory - T, 0], [T, dEmb]));
     x = tf.mul(dropout(x, m.config.dropout, mode, 'emb'), keep);
     // query t sees keys s <= t (and, with maskPadding, only real items)

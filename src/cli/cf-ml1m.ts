@@ -1,20 +1,24 @@
 // Command: the CF rows of CoLLM's Table II on the official ML-1M split — every model for several
 // seeds (each run resumable in its own folder; finished runs are reused), collected into
-// results/cf-ml1m.json, and the README's CF table regenerated from that file.
+// results/cf-ml1m.json, and the README's CF table regenerated from that file. Runs are shared out by
+// claim files, so `--jobs 2` (or the same command in two terminals) keeps both cores busy: each
+// process takes the next run nobody holds, longest first, and waits at the end for the others' runs.
 // Reference: CoLLM v3 Table II; docs/methods.md §3, §8.
+import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
+import { releaseClaim, tryClaim, withFileLock } from '../core/claims';
 import { readEnv } from '../core/env';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS, CF_TRAIN_PRESETS } from '../cf/registry';
 import { makeCFTrainConfig } from '../cf/train';
 import type { CFKind } from '../cf/types';
-import { makeCFExperiment, runCFExperiment, type CFRunResult } from '../runner/cf-experiment';
+import { makeCFExperiment, runCFExperiment, type CFExperimentConfig, type CFRunResult } from '../runner/cf-experiment';
 import { formatRunTable } from '../runner/tables';
 import { updateReadmeTables } from '../analysis/readme';
-import { intListFlag, MAX_SEED, parseFlags, runMain } from './args';
+import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 /** The slim record of one run kept in results/cf-ml1m.json. */
 function summarise(r: CFRunResult): Record<string, unknown> {
@@ -27,45 +31,105 @@ function summarise(r: CFRunResult): Record<string, unknown> {
   };
 }
 
+interface PlannedCFRun { readonly model: CFKind; readonly seed: number; readonly dir: string; readonly experiment: CFExperimentConfig }
+
+const POLL_MS = 10_000;
+
 runMain(async () => {
   const f = parseFlags('cf-ml1m', 'all CF baselines on the CoLLM ML-1M split, several seeds; writes results/cf-ml1m.json and the README table', {
     models: { type: 'string', help: 'comma-separated models', default: CF_KINDS.join(',') },
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
+    jobs: { type: 'string', help: 'processes sharing the runs (2 uses both cores of a 2-core machine; each run stays on one thread)', default: '1' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     'data-dir': { type: 'string', help: 'data folder holding collm-ml1m/ (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
-    fresh: { type: 'boolean', help: 'retrain even when a finished run exists', default: false },
+    fresh: { type: 'boolean', help: 'retrain even when a finished run exists (runs finished since this command started are kept)', default: false },
   });
   const models = String(f['models']).split(',').map((s) => s.trim()).map((m) => {
     if (!(CF_KINDS as readonly string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${CF_KINDS.join(', ')})`);
     return m as CFKind;
   });
   const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
+  const jobs = intFlag(f, 'jobs', { min: 1, max: 16 }) ?? 1;
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), f['backend'] ? '--backend' : '$CFLLM_BACKEND');
+  const dataDir = (f['data-dir'] as string | undefined) ?? null;
   const root = projectRoot();
   const outFile = path.join(root, 'results', 'cf-ml1m.json');
-  const records: Record<string, unknown>[] = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];
-  const runs: CFRunResult[] = [];
-  for (const model of models) {
-    for (const seed of seeds) {
-      const outDir = path.join(root, 'results', 'runs', `collm-ml1m-${model}-s${seed}`);
-      const done = path.join(outDir, 'result.json');
-      const experiment = makeCFExperiment({ dataset: 'collm-ml1m', dataDir: (f['data-dir'] as string | undefined) ?? null, model, seed, backend });
-      const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
-      const prev = fs.existsSync(done) ? readJson<CFRunResult>(done) : null;
-      const reusable = prev !== null && !f['fresh'] && same(prev.config, experiment) && same(prev.resolved.train, makeCFTrainConfig(CF_TRAIN_PRESETS[model]));
-      if (prev && !reusable) {
-        process.stdout.write(`${path.relative(root, outDir)}: settings changed since that run; training again\n`);
-        fs.rmSync(outDir, { recursive: true, force: true });
-      }
-      const r = reusable ? prev : await runCFExperiment(experiment, { outDir, resume: !f['fresh'], onProgress: (l) => process.stdout.write(l + '\n') });
-      runs.push(r);
-      const i = records.findIndex((x) => x['model'] === model && x['seed'] === seed);
-      if (i >= 0) records[i] = summarise(r);
-      else records.push(summarise(r));
-      writeJsonAtomic(outFile, records);
-    }
+  // a helper started by --jobs inherits the parent's start, so --fresh never retrains what a sibling just finished
+  const startedAt = Number(process.env['CFLLM_CF_ML1M_START'] ?? Date.now());
+  const worker = process.env['CFLLM_CF_ML1M_WORKER'] ?? '0';
+  const say = (line: string): void => { process.stdout.write(jobs > 1 || worker !== '0' ? `[worker ${worker}] ${line}\n` : `${line}\n`); };
+
+  const previous = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];
+  const lastWall = (model: string, seed: number): number => {
+    const r = previous.find((x) => x['model'] === model && x['seed'] === seed);
+    return Number((r?.['meta'] as { wallSeconds?: number } | undefined)?.wallSeconds ?? Infinity);
+  };
+  // longest first (by the last table's wall times; unknown ones first), so the processes end together
+  const plan: PlannedCFRun[] = models.flatMap((model) => seeds.map((seed) => ({
+    model, seed, dir: path.join(root, 'results', 'runs', `collm-ml1m-${model}-s${seed}`),
+    experiment: makeCFExperiment({ dataset: 'collm-ml1m', dataDir, model, seed, backend }),
+  }))).sort((a, b) => lastWall(b.model, b.seed) - lastWall(a.model, a.seed));
+
+  const helpers: ChildProcess[] = [];
+  for (let w = 1; w < jobs; w++) {
+    const args = process.argv.slice(2).filter((a, i, all) => a !== '--jobs' && all[i - 1] !== '--jobs' && !a.startsWith('--jobs='));
+    helpers.push(fork(process.argv[1]!, [...args, '--jobs', '1'], { env: { ...process.env, CFLLM_CF_ML1M_START: String(startedAt), CFLLM_CF_ML1M_WORKER: String(w) } }));
   }
+  const helpersDone = Promise.all(helpers.map((c) => new Promise<number>((resolve) => c.on('exit', (code) => resolve(code ?? 1)))));
+
+  /** The finished result of a run when it can be reused: same settings, and not --fresh unless it finished after this command started. */
+  const reusable = (r: PlannedCFRun): CFRunResult | null => {
+    const done = path.join(r.dir, 'result.json');
+    if (!fs.existsSync(done)) return null;
+    const prev = readJson<CFRunResult>(done);
+    const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
+    const sameSettings = same(prev.config, r.experiment) && same(prev.resolved.train, makeCFTrainConfig(CF_TRAIN_PRESETS[r.model]));
+    return sameSettings && (!f['fresh'] || fs.statSync(done).mtimeMs >= startedAt) ? prev : null;
+  };
+  const record = (r: CFRunResult): void => withFileLock(`${outFile}.lock`, () => {
+    const records = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];
+    const i = records.findIndex((x) => x['model'] === r.model && x['seed'] === r.seed);
+    if (i >= 0) records[i] = summarise(r);
+    else records.push(summarise(r));
+    writeJsonAtomic(outFile, records);
+  });
+
+  const results = new Map<string, CFRunResult>();
+  let waiting = plan;
+  while (waiting.length > 0) {
+    const next: PlannedCFRun[] = [];
+    for (const r of waiting) {
+      const ready = reusable(r);
+      if (ready) {
+        if (!results.has(r.dir)) record(ready);
+        results.set(r.dir, ready);
+        continue;
+      }
+      const claim = `${r.dir}.claim`;
+      if (!tryClaim(claim)) { next.push(r); continue; }
+      try {
+        if (reusable(r) === null && fs.existsSync(path.join(r.dir, 'result.json'))) {
+          say(`${path.relative(root, r.dir)}: settings changed since that run (or --fresh); training again`);
+          fs.rmSync(r.dir, { recursive: true, force: true });
+        }
+        const res = reusable(r) ?? await runCFExperiment(r.experiment, { outDir: r.dir, resume: !f['fresh'], onProgress: (l) => say(l) });
+        record(res);
+        results.set(r.dir, res);
+      } finally {
+        releaseClaim(claim);
+      }
+    }
+    if (next.length > 0 && next.length === waiting.length) {
+      say(`waiting for ${next.length} run(s) another process holds: ${next.map((r) => path.basename(r.dir)).join(', ')}`);
+      await new Promise((res) => setTimeout(res, POLL_MS));
+    }
+    waiting = next;
+  }
+  const failed = (await helpersDone).filter((code) => code !== 0).length;
+  if (failed > 0) throw new Error(`${failed} of the --jobs helper processes failed (their messages are above); finished runs are kept, run the command again to finish`);
+  if (worker !== '0') return;
+  const runs = plan.map((r) => results.get(r.dir)!).sort((a, b) => CF_KINDS.indexOf(a.model) - CF_KINDS.indexOf(b.model) || a.seed - b.seed);
   process.stdout.write('\n' + formatRunTable(runs) + '\n');
-  updateReadmeTables(root);
+  withFileLock(`${outFile}.lock`, () => updateReadmeTables(root));
   process.stdout.write(`wrote ${path.relative(root, outFile)} and the README's CF table\n`);
 });

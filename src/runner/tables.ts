@@ -8,7 +8,7 @@ export interface TableRun {
   readonly model: CFKind;
   readonly seed: number;
   readonly test: Pick<EvalBlock, 'auc' | 'uauc' | 'uaucUsers'> & Partial<Pick<EvalBlock, 'warmCold'>>;
-  readonly meta?: { readonly wallSeconds: number };
+  readonly meta?: { readonly wallSeconds: number; readonly startedAt?: string; readonly gitCommit?: string | null };
   readonly training?: { readonly bestEpoch: number; readonly epochsRun: number };
 }
 
