@@ -142,6 +142,7 @@ export * from './analysis/collm-inspect';
 export * from './analysis/cora-inspect';
 export * from './analysis/delta-report';
 export * from './analysis/warm-cold-report';
+export * from './analysis/family-comparison';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';
 export * from './analysis/ml1m-table';
