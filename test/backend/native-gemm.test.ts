@@ -35,6 +35,23 @@ describe.skipIf(!gemm)(`native GEMM addon${gemm ? '' : ` [SKIPPED: ${why}]`}`, (
       expect(maxErr / maxRef, `batch ${batch} M ${M} N ${N} K ${K} tA ${tA} tB ${tB}`).toBeLessThan(1e-5);
     }
   });
+  it('flushes subnormal floats inside its kernels (their slow path made late SASRec epochs 5x slower) and restores the caller\'s mode', () => {
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const f = new Float32Array(mem.buffer);
+    const tiny = 1e-39; // subnormal in float32 (smallest normal 1.18e-38)
+    // C [1, 2] = A [1, 2] B [2, 2]: a subnormal operand is read as 0, a subnormal product written as 0
+    f.set([tiny, 1e-20, 1, 0, 0, 1e-20], 0);
+    for (const threads of [1, 2]) {
+      gemm!.setThreads(threads);
+      f.set([NaN, NaN], 8);
+      gemm!.sgemmBatched(mem.buffer, 0, 0, 8, 0, 32, 0, 1, 1, 2, 2, false, false);
+      expect(Array.from(f.subarray(8, 10)), `${threads} thread(s)`).toEqual([0, 0]);
+    }
+    gemm!.setThreads(1);
+    // JS and wasm keep IEEE subnormals after the call
+    expect(new Float32Array([tiny])[0]).not.toBe(0);
+    expect(Math.fround(1e-39) * 1.5).toBeGreaterThan(0);
+  });
   it('refuses operands outside the buffer and sets the thread count', () => {
     const mem = new WebAssembly.Memory({ initial: 1 });
     expect(() => gemm!.sgemmBatched(mem.buffer, 0, 0, 0, 0, 65536 - 8, 0, 1, 2, 2, 2, false, false)).toThrow(/outside the buffer/);
