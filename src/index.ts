@@ -143,6 +143,7 @@ export * from './analysis/cora-inspect';
 export * from './analysis/delta-report';
 export * from './analysis/warm-cold-report';
 export * from './analysis/family-comparison';
+export * from './analysis/genre-signal';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';
 export * from './analysis/ml1m-table';
