@@ -2,7 +2,9 @@
 // seeds (each run resumable in its own folder; finished runs are reused), collected into
 // results/cf-ml1m.json, and the README's CF table regenerated from that file. Runs are shared out by
 // claim files, so `--jobs 2` (or the same command in two terminals) keeps both cores busy: each
-// process takes the next run nobody holds, longest first, and waits at the end for the others' runs.
+// process takes the next run nobody holds, longest first, and waits at the end for the others' runs; a
+// killed process's run is resumed by whoever takes it next (with --fresh: when it started since the
+// command did, or since --fresh-since, which a later process joining a --fresh table passes).
 // Reference: CoLLM v3 Table II; docs/methods.md §3, §8.
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -10,6 +12,7 @@ import * as path from 'path';
 import { parseBackendChoice } from '../backend/backend';
 import { releaseClaim, tryClaim, withFileLock } from '../core/claims';
 import { readEnv } from '../core/env';
+import { PROVENANCE_FILE } from '../core/run-meta';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
 import { CF_KINDS, CF_TRAIN_PRESETS } from '../cf/registry';
@@ -42,7 +45,9 @@ runMain(async () => {
     jobs: { type: 'string', help: 'processes sharing the runs (2 uses both cores of a 2-core machine; each run stays on one thread)', default: '1' },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     'data-dir': { type: 'string', help: 'data folder holding collm-ml1m/ (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
-    fresh: { type: 'boolean', help: 'retrain even when a finished run exists (runs finished since this command started are kept)', default: false },
+    fresh: { type: 'boolean', help: 'retrain even when a finished run exists (runs finished since this command started, or since --fresh-since, are kept; runs started since then resume)', default: false },
+    'fresh-since': { type: 'string', help: 'with --fresh: keep runs finished after this time (ISO 8601), so a process started later shares the work of a first one (that one prints the command)' },
+    worker: { type: 'string', help: 'label of this process in the log lines (set by --jobs)' },
   });
   const models = String(f['models']).split(',').map((s) => s.trim()).map((m) => {
     if (!(CF_KINDS as readonly string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${CF_KINDS.join(', ')})`);
@@ -54,9 +59,15 @@ runMain(async () => {
   const dataDir = (f['data-dir'] as string | undefined) ?? null;
   const root = projectRoot();
   const outFile = path.join(root, 'results', 'cf-ml1m.json');
-  // a helper started by --jobs inherits the parent's start, so --fresh never retrains what a sibling just finished
-  const startedAt = Number(process.env['CFLLM_CF_ML1M_START'] ?? Date.now());
-  const worker = process.env['CFLLM_CF_ML1M_WORKER'] ?? '0';
+  // a helper started by --jobs gets the parent's start, so --fresh never retrains what a sibling just finished
+  const since = f['fresh-since'] as string | undefined;
+  if (since !== undefined && !f['fresh']) throw new Error('--fresh-since needs --fresh');
+  const startedAt = since === undefined ? Date.now() : Date.parse(since);
+  if (!Number.isFinite(startedAt)) throw new Error(`--fresh-since: expected a time such as 2026-12-07T15:10:00Z, got "${since}"`);
+  const worker = (f['worker'] as string | undefined) ?? '0';
+  if (f['fresh'] && since === undefined && worker === '0') {
+    process.stdout.write(`another process can share these runs: npm run cf-ml1m -- ${process.argv.slice(2).join(' ')} --fresh-since ${new Date(startedAt).toISOString()}\n`);
+  }
   const say = (line: string): void => { process.stdout.write(jobs > 1 || worker !== '0' ? `[worker ${worker}] ${line}\n` : `${line}\n`); };
 
   const previous = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];
@@ -72,8 +83,10 @@ runMain(async () => {
 
   const helpers: ChildProcess[] = [];
   for (let w = 1; w < jobs; w++) {
-    const args = process.argv.slice(2).filter((a, i, all) => a !== '--jobs' && all[i - 1] !== '--jobs' && !a.startsWith('--jobs='));
-    helpers.push(fork(process.argv[1]!, [...args, '--jobs', '1'], { env: { ...process.env, CFLLM_CF_ML1M_START: String(startedAt), CFLLM_CF_ML1M_WORKER: String(w) } }));
+    const own = ['--jobs', '--fresh-since', '--worker'];
+    const args = process.argv.slice(2).filter((a, i, all) => !own.includes(a) && !own.includes(all[i - 1]!) && !own.some((o) => a.startsWith(`${o}=`)));
+    const fresh = f['fresh'] ? ['--fresh-since', new Date(startedAt).toISOString()] : [];
+    helpers.push(fork(process.argv[1]!, [...args, '--jobs', '1', ...fresh, '--worker', String(w)]));
   }
   const helpersDone = Promise.all(helpers.map((c) => new Promise<number>((resolve) => c.on('exit', (code) => resolve(code ?? 1)))));
 
@@ -85,6 +98,13 @@ runMain(async () => {
     const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
     const sameSettings = same(prev.config, r.experiment) && same(prev.resolved.train, makeCFTrainConfig(CF_TRAIN_PRESETS[r.model]));
     return sameSettings && (!f['fresh'] || fs.statSync(done).mtimeMs >= startedAt) ? prev : null;
+  };
+  /** Whether the run in `dir` was first started since this command (or --fresh-since): a killed worker's run, resumed under --fresh. */
+  const startedSince = (dir: string): boolean => {
+    const prov = path.join(dir, PROVENANCE_FILE);
+    if (!fs.existsSync(prov)) return false;
+    const first = readJson<{ processes?: { startedAt?: string }[] }>(prov).processes?.[0]?.startedAt;
+    return first !== undefined && Date.parse(first) >= startedAt;
   };
   const record = (r: CFRunResult): void => withFileLock(`${outFile}.lock`, () => {
     const records = fs.existsSync(outFile) ? readJson<Record<string, unknown>[]>(outFile) : [];
@@ -112,7 +132,7 @@ runMain(async () => {
           say(`${path.relative(root, r.dir)}: settings changed since that run (or --fresh); training again`);
           fs.rmSync(r.dir, { recursive: true, force: true });
         }
-        const res = reusable(r) ?? await runCFExperiment(r.experiment, { outDir: r.dir, resume: !f['fresh'], onProgress: (l) => say(l) });
+        const res = reusable(r) ?? await runCFExperiment(r.experiment, { outDir: r.dir, resume: !f['fresh'] || startedSince(r.dir), onProgress: (l) => say(l) });
         record(res);
         results.set(r.dir, res);
       } finally {

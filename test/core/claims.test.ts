@@ -85,9 +85,16 @@ describe('claims', () => {
     expect([...a!, ...b!].sort((x, y) => x - y)).toEqual([...Array(200).keys()]);
   });
 
-  it('cf-ml1m refuses a bad --jobs before any work', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'cf-ml1m.js'), '--jobs', '0'], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/--jobs/);
+  it('cf-ml1m refuses a bad --jobs or --fresh-since before any work', () => {
+    const cases: [string[], RegExp][] = [
+      [['--jobs', '0'], /--jobs/],
+      [['--fresh-since', '2026-12-07T15:10:00Z'], /--fresh-since needs --fresh/],
+      [['--fresh', '--fresh-since', 'yesterday'], /--fresh-since: expected a time such as .*, got "yesterday"/],
+    ];
+    for (const [args, err] of cases) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'cf-ml1m.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(err);
+    }
   });
 });
