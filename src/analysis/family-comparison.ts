@@ -65,7 +65,7 @@ export function pairedFamilyWinners(dataset: Dataset, runs: readonly WarmColdRun
 }
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-const fp = (p: number | null) => (p === null ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+const fp = (p: number | null) => (p === null ? ' n/a' : p < 0.001 ? ' < 0.001' : ` = ${p.toFixed(3)}`);
 
 /** One sentence per row, e.g. "cora / cold (n = 80): text+CF (CoRA-MF, AUC 0.640) over CF (MF, 0.610): +0.030 [-0.01, 0.07], p = 0.14 (user bootstrap), DeLong p = 0.09". */
 export function describePairedFamilyWinners(rows: readonly PairedFamilyWinnerRow[]): string[] {
@@ -75,6 +75,6 @@ export function describePairedFamilyWinners(rows: readonly PairedFamilyWinnerRow
     if (r.runnerUp === null) return `${where} (n = ${r.n}): ${win}, the only family with an AUC`;
     const d = r.diff === null ? 'difference undefined' : `${r.diff >= 0 ? '+' : ''}${r.diff.toFixed(3)} [${f3(r.diffLo)}, ${f3(r.diffHi)}]`;
     const sig = r.pUserBootstrap !== null && r.pUserBootstrap < 0.05 ? 'significant' : 'not significant';
-    return `${where} (n = ${r.n}, ${r.pairedRows ?? 0} paired): ${win} over ${r.runnerUp} (${r.runnerUpMethod}, ${f3(r.runnerUpAuc)}): ${d}, p = ${fp(r.pUserBootstrap)} (user bootstrap, ${sig} at 0.05), DeLong p = ${fp(r.pDeLong)}`;
+    return `${where} (n = ${r.n}, ${r.pairedRows ?? 0} paired): ${win} over ${r.runnerUp} (${r.runnerUpMethod}, ${f3(r.runnerUpAuc)}): ${d}, p${fp(r.pUserBootstrap)} (user bootstrap, ${sig} at 0.05), DeLong p${fp(r.pDeLong)}`;
   });
 }

@@ -57,6 +57,8 @@ describe('pairedFamilyWinners', () => {
     expect(Math.abs(all.diff!)).toBeLessThan(0.02);
     expect(all.pUserBootstrap!).toBeGreaterThan(0.05);
     expect(describePairedFamilyWinners([all])[0]).toMatch(/^all test rows \(n = \d+, \d+ paired\): .* p = [\d.]+ \(user bootstrap, not significant at 0.05\), DeLong p = /);
+    const clear = pairedFamilyWinners(ds, runs, familyWinners(warmColdReport(ds, runs, opts)), opts).find((r) => r.definition === 'all')!;
+    expect(describePairedFamilyWinners([clear])[0]).toMatch(/, p (< 0\.001|= 0\.0[0-4]\d) \(user bootstrap, significant at 0.05\), DeLong p (< 0\.001|= [\d.]+)$/);
   });
 
   it('uses only the rows every run scored when one run scored a sample', () => {
