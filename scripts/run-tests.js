@@ -14,7 +14,7 @@ const report = path.join(root, '.vitest-report.json');
 function vitest(args, env) {
   fs.rmSync(report, { force: true });
   const res = spawnSync(process.execPath, [
-    path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
+    path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--dir', 'test',
     '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...args,
   ], { cwd: root, stdio: 'inherit', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
   if (!fs.existsSync(report)) {

@@ -25,7 +25,9 @@ export type PairedFamilyWinnerRow = FamilyWinnerRow & {
 
 /** How pairedFamilyWinners resamples. */
 export interface PairedFamilyOptions {
+  /** Bootstrap seed (required: the same resamples for every comparison). */
   readonly seed: number;
+  /** User-bootstrap resamples (default PAIRED_BOOTSTRAP_DEFAULTS.nResamples). */
   readonly nResamples?: number;
 }
 

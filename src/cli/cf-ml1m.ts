@@ -42,7 +42,7 @@ runMain(async () => {
   const f = parseFlags('cf-ml1m', 'all CF baselines on the CoLLM ML-1M split, several seeds; writes results/cf-ml1m.json and the README table', {
     models: { type: 'string', help: 'comma-separated models', default: CF_KINDS.join(',') },
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
-    jobs: { type: 'string', help: 'processes sharing the runs (2 uses both cores of a 2-core machine; each run stays on one thread)', default: '1' },
+    jobs: { type: 'int', help: 'processes sharing the runs (2 uses both cores of a 2-core machine; each run stays on one thread)', default: '1', min: 1, max: 16 },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
     'data-dir': { type: 'string', help: 'data folder holding collm-ml1m/ (else $CFLLM_DATA_DIR, data/, ../shared/data)' },
     fresh: { type: 'boolean', help: 'retrain even when a finished run exists (runs finished since this command started, or since --fresh-since, are kept; runs started since then resume)', default: false },
@@ -54,7 +54,7 @@ runMain(async () => {
     return m as CFKind;
   });
   const seeds = intListFlag(f, 'seeds', { min: 0, max: MAX_SEED });
-  const jobs = intFlag(f, 'jobs', { min: 1, max: 16 }) ?? 1;
+  const jobs = intFlag(f, 'jobs') ?? 1;
   const backend = parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), f['backend'] ? '--backend' : '$CFLLM_BACKEND');
   const dataDir = (f['data-dir'] as string | undefined) ?? null;
   const root = projectRoot();
