@@ -5,7 +5,7 @@
 // Reference: Zhou et al., DIN (KDD 2018) §4.3; src/cf/din.ts dice.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
-import type { WasmBackendInternals } from './wasm-internals';
+import { heapOutputs } from './wasm-internals';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown };
 
@@ -19,17 +19,12 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  const heap = (a: Args, outShapes: number[][]) => {
-    const b = a.backend as unknown as WasmBackendInternals;
-    const outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
-    return { h: b.wasm.HEAPU8.buffer as ArrayBuffer, off: (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset, outs };
-  };
   tf.registerKernel({
     kernelName: 'KitDice', backendName: 'wasm',
     kernelFunc: (args) => {
       const a = args as unknown as Args, { x, alpha, gain, shift } = a.inputs as Record<string, tf.TensorInfo>;
       const [N, C] = x!.shape as [number, number];
-      const { h, off, outs } = heap(a, [[N, C]]);
+      const { heap: h, off, outs } = heapOutputs(a.backend, [[N, C]]);
       loadNativeGemm().gemm!.dice!(h, off(x!), off(alpha!), off(gain!), off(shift!), off(outs[0]!), N, C);
       return outs[0]!;
     },
@@ -39,7 +34,7 @@ function register(): void {
     kernelFunc: (args) => {
       const a = args as unknown as Args, { dy, x, alpha, gain, shift } = a.inputs as Record<string, tf.TensorInfo>;
       const [N, C] = x!.shape as [number, number];
-      const { h, off, outs } = heap(a, [[N, C], [C], [C], [C]]);
+      const { heap: h, off, outs } = heapOutputs(a.backend, [[N, C], [C], [C], [C]]);
       loadNativeGemm().gemm!.diceGrad!(h, off(dy!), off(x!), off(alpha!), off(gain!), off(shift!), off(outs[0]!), off(outs[1]!), off(outs[2]!), off(outs[3]!), N, C);
       return outs;
     },

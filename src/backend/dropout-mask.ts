@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropoutMaskParams, seededDropoutMask } from '../core/dropout-mask';
 import { loadNativeGemm } from './native-gemm';
-import type { WasmBackendInternals } from './wasm-internals';
+import { heapOutputs } from './wasm-internals';
 
 /** Whether dropoutMask fills the mask natively (wasm backend active and the addon has the kernel). */
 export function nativeDropoutMaskAvailable(): boolean {
@@ -19,12 +19,10 @@ function register(): void {
   tf.registerKernel({
     kernelName: 'KitDropoutMask', backendName: 'wasm',
     kernelFunc: (args) => {
-      const b = args.backend as unknown as WasmBackendInternals;
       const { shape, state, threshold, scale } = args.attrs as unknown as { shape: number[]; state: number; threshold: number; scale: number };
-      const out = b.makeOutput(shape, 'float32');
-      const n = shape.reduce((p, d) => p * d, 1);
-      loadNativeGemm().gemm!.dropoutMask!(b.wasm.HEAPU8.buffer as ArrayBuffer, b.dataIdMap.get(out.dataId).memoryOffset, n, state, threshold, scale);
-      return out;
+      const { heap, off, outs: [out] } = heapOutputs(args.backend, [shape]);
+      loadNativeGemm().gemm!.dropoutMask!(heap, off(out!), shape.reduce((p, d) => p * d, 1), state, threshold, scale);
+      return out!;
     },
   });
 }

@@ -4,7 +4,7 @@
 // Reference: torch.nn.LayerNorm (biased variance); native/kitgemm.cc LayerNorm / LayerNormGrad.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeGemm } from './native-gemm';
-import type { WasmBackendInternals } from './wasm-internals';
+import { heapOutputs } from './wasm-internals';
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 
@@ -18,17 +18,12 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  const heap = (a: Args, outShapes: number[][]): { h: ArrayBuffer; off: (t: tf.TensorInfo) => number; outs: tf.TensorInfo[] } => {
-    const b = a.backend as unknown as WasmBackendInternals;
-    const outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
-    return { h: b.wasm.HEAPU8.buffer as ArrayBuffer, off: (t) => b.dataIdMap.get(t.dataId).memoryOffset, outs };
-  };
   tf.registerKernel({
     kernelName: 'KitLayerNorm', backendName: 'wasm',
     kernelFunc: (args) => {
       const a = args as unknown as Args, x = a.inputs['x']!;
       const [N, D] = x.shape as [number, number];
-      const { h, off, outs } = heap(a, [[N, D]]);
+      const { heap: h, off, outs } = heapOutputs(a.backend, [[N, D]]);
       loadNativeGemm().gemm!.layerNorm!(h, off(x), off(a.inputs['w']!), off(a.inputs['b']!), off(outs[0]!), N, D, Number(a.attrs!['eps']));
       return outs[0]!;
     },
@@ -38,7 +33,7 @@ function register(): void {
     kernelFunc: (args) => {
       const a = args as unknown as Args, x = a.inputs['x']!;
       const [N, D] = x.shape as [number, number];
-      const { h, off, outs } = heap(a, [[N, D], [D], [D]]);
+      const { heap: h, off, outs } = heapOutputs(a.backend, [[N, D], [D], [D]]);
       loadNativeGemm().gemm!.layerNormGrad!(h, off(a.inputs['dy']!), off(x), off(a.inputs['w']!), off(outs[0]!), off(outs[1]!), off(outs[2]!), N, D, Number(a.attrs!['eps']));
       return outs;
     },

@@ -21,3 +21,13 @@ export interface CpuBackendInternals {
   readSync: (id: object) => Float32Array | Int32Array;
   makeTensorInfo: (s: number[], d: tf.DataType, v: Float32Array) => tf.TensorInfo;
 }
+
+/**
+ * Allocates float32 outputs of these shapes on the wasm heap and returns them with the heap's buffer,
+ * read after the allocation (growing the heap detaches the old buffer), and the byte offset of a tensor.
+ */
+export function heapOutputs(backend: unknown, outShapes: readonly number[][]): { heap: ArrayBuffer; off: (t: tf.TensorInfo) => number; outs: tf.TensorInfo[] } {
+  const b = backend as WasmBackendInternals;
+  const outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
+  return { heap: b.wasm.HEAPU8.buffer as ArrayBuffer, off: (t) => b.dataIdMap.get(t.dataId).memoryOffset, outs };
+}

@@ -128,11 +128,13 @@ runMain(async () => {
       const claim = `${r.dir}.claim`;
       if (!tryClaim(claim)) { next.push(r); continue; }
       try {
-        if (reusable(r) === null && fs.existsSync(path.join(r.dir, 'result.json'))) {
+        // another process may have finished it between the check above and the claim
+        const now = reusable(r);
+        if (now === null && fs.existsSync(path.join(r.dir, 'result.json'))) {
           say(`${path.relative(root, r.dir)}: settings changed since that run (or --fresh); training again`);
           fs.rmSync(r.dir, { recursive: true, force: true });
         }
-        const res = reusable(r) ?? await runCFExperiment(r.experiment, { outDir: r.dir, resume: !f['fresh'] || startedSince(r.dir), onProgress: (l) => say(l) });
+        const res = now ?? await runCFExperiment(r.experiment, { outDir: r.dir, resume: !f['fresh'] || startedSince(r.dir), onProgress: (l) => say(l) });
         record(res);
         results.set(r.dir, res);
       } finally {

@@ -5,8 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeJsonAtomic } from '../../src/core/io';
 import { loadDataset } from '../../src/data/load';
+import { noisyScore, scoredRunFolder } from './helpers';
 import { describePairedFamilyWinners, pairedFamilyWinners } from '../../src/analysis/family-comparison';
 import { comparisonRows, compareRuns } from '../../src/analysis/run-comparison';
 import { familyWinners, warmColdReport } from '../../src/analysis/warm-cold-report';
@@ -17,12 +17,8 @@ const ds = loadDataset('synthetic-tiny');
 const test = ds.splits.test;
 const n = test.label.length;
 
-function run(name: string, f: (k: number) => number, rows: readonly number[] = [...Array(n).keys()]): string {
-  const dir = path.join(root, name);
-  writeJsonAtomic(path.join(dir, 'scores.json'), { test: { rowId: rows.map((k) => test.rowId[k]!), logit: rows.map(f) } });
-  return dir;
-}
-const noisy = (k: number) => test.label[k]! + Math.sin(k * 12.9898) * 1.5;
+const run = (name: string, f: (k: number) => number, rows?: readonly number[]): string => scoredRunFolder(root, test, name, f, rows);
+const noisy = noisyScore(test);
 const opts = { seed: 3, nResamples: 300 };
 
 describe('pairedFamilyWinners', () => {

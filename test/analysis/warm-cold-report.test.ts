@@ -7,6 +7,7 @@ import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeJsonAtomic } from '../../src/core/io';
 import { loadDataset } from '../../src/data/load';
+import { noisyScore, scoredRunFolder } from './helpers';
 import { WARM_COLD_DEFINITIONS, warmColdMasks } from '../../src/data/warm-cold';
 import { auc } from '../../src/metrics/auc';
 import { uauc } from '../../src/metrics/uauc';
@@ -18,14 +19,8 @@ const ds = loadDataset('synthetic-tiny');
 const test = ds.splits.test;
 const n = test.label.length;
 
-/** Writes a run folder whose test logits are f(row index) on the rows `rows`. */
-function run(name: string, f: (k: number) => number, rows: readonly number[] = [...Array(n).keys()]): string {
-  const dir = path.join(root, name);
-  writeJsonAtomic(path.join(dir, 'scores.json'), { test: { rowId: rows.map((k) => test.rowId[k]!), logit: rows.map(f) } });
-  return dir;
-}
-// a noisy but informative score: label plus a deterministic pseudo-random term
-const noisy = (k: number) => test.label[k]! + Math.sin(k * 12.9898) * 1.5;
+const run = (name: string, f: (k: number) => number, rows?: readonly number[]): string => scoredRunFolder(root, test, name, f, rows);
+const noisy = noisyScore(test);
 
 describe('warmColdReport', () => {
   const perfect = run('perfect', (k) => test.label[k]!);
