@@ -12,7 +12,7 @@ import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
-import { ml1mPlan, plannedRunDir, plannedRunStatus, workerShare, type PlannedRun } from '../runner/ml1m-plan';
+import { ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
 import { runRecExperiment } from '../runner/rec-experiment';
 import { writeMl1mTable } from '../analysis/ml1m-table';
 import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
@@ -43,6 +43,7 @@ runMain(async () => {
     'warmup-steps': { type: 'int', help: 'warm-up steps (<= 10% of epochs x iters)', default: '50', min: 0 },
     'valid-rows': { type: 'int', help: 'valid_small rows for model selection (0 = all 5,200)', default: '2000', min: 0 },
     'test-rows': { type: 'int', help: 'test rows (0 = all 7,331)', default: '0', min: 0 },
+    runs: { type: 'string', help: 'only these runs, by stem (e.g. tallrec,tallrec-plain,base): part of the table first; default all' },
     worker: { type: 'string', help: 'run the share i/n of the plan (e.g. 0/2 and 1/2 in two processes)', default: '0/1' },
     plan: { type: 'boolean', help: 'print the plan with each run\'s status and the time left, then stop', default: false },
     'table-only': { type: 'boolean', help: 'build results/ml1m-table.json and the README table from finished runs, then stop', default: false },
@@ -70,7 +71,10 @@ runMain(async () => {
     validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!,
     backend: parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'), dataDir: (f['data-dir'] as string | undefined) ?? null,
   });
-  const share = workerShare(plan, wi, wn);
+  const runsFlag = f['runs'] as string | undefined;
+  const selected = runsFlag === undefined ? plan : selectRuns(plan, runsFlag.split(',').map((x) => x.trim()).filter((x) => x !== ''), (r) => plannedRunStatus(r, root).state === 'finished');
+  if (selected.length === 0) throw new Error('--runs: no run selected');
+  const share = workerShare(selected, wi, wn);
   const status = new Map(plan.map((r) => [r.name, plannedRunStatus(r, root)]));
   const meanOfRow = (row: string): number | null => {
     const xs = plan.filter((r) => r.row === row).map((r) => status.get(r.name)!.wallSeconds).filter((x): x is number => x !== null);

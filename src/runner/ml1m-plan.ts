@@ -111,6 +111,32 @@ export function plannedRunStatus(r: PlannedRun, root = projectRoot()): { state: 
   return { state: fs.existsSync(path.join(dir, 'config.json')) ? 'started' : 'todo', wallSeconds: null };
 }
 
+/** Short name of a planned run: its folder name without the dataset prefix and seed ("cora-mf-plain"). */
+export function runStem(name: string): string {
+  const m = /^collm-ml1m-(.+)-s\d+$/.exec(name);
+  if (!m) throw new Error(`runStem: "${name}" is not a table run name (collm-ml1m-<stem>-s<seed>)`);
+  return m[1]!;
+}
+
+/**
+ * The runs whose stem is one of `stems` (e.g. ["tallrec", "tallrec-plain"]), for running part of the
+ * table first. Refused before any work: an unknown stem (the message lists the known ones) and a selected
+ * run whose dependency is neither selected nor finished (`isFinished`), which would wait forever.
+ */
+export function selectRuns(plan: readonly PlannedRun[], stems: readonly string[], isFinished: (r: PlannedRun) => boolean): PlannedRun[] {
+  const known = [...new Set(plan.map((r) => runStem(r.name)))];
+  for (const s of stems) if (!known.includes(s)) throw new Error(`--runs: "${s}" is not a run of the plan; known: ${known.join(', ')}`);
+  const picked = plan.filter((r) => stems.includes(runStem(r.name)));
+  const names = new Set(picked.map((r) => r.name));
+  for (const r of picked) {
+    for (const d of r.dependsOn) {
+      const dep = plan.find((x) => x.name === d)!;
+      if (!names.has(d) && !isFinished(dep)) throw new Error(`--runs: ${r.name} needs ${d}, which is neither selected nor finished; add "${runStem(d)}" to --runs`);
+    }
+  }
+  return picked;
+}
+
 /** The runs of worker `index` of `count`: round-robin over the plan order, so both workers get CF and LLM runs. */
 export function workerShare(plan: readonly PlannedRun[], index: number, count: number): PlannedRun[] {
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) throw new Error(`workerShare: worker ${index} of ${count} is not a valid share (0 <= index < count)`);

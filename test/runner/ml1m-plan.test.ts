@@ -1,0 +1,76 @@
+// The ML-1M table's plan: run names and rows, dependencies (CoLLM and BinLLM wait for their CF run and TALLRec
+// stage; CoRA for its CF run only), the knowledge-ablation rows, worker shares, and choosing part of the
+// plan with --runs (unknown names and unmet dependencies refused before any work).
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/core/paths';
+import { ml1mPlan, runStem, selectRuns, workerShare, type Ml1mPlanOptions, type PlannedRun } from '../../src/runner/ml1m-plan';
+
+const kitLm = path.join(projectRoot(), 'models', 'kit-lm');
+const options = (o: Partial<Ml1mPlanOptions> = {}): Ml1mPlanOptions => ({
+  seeds: [0, 1], llmDir: kitLm, plainLlmDir: kitLm, backbones: ['mf', 'sasrec'], cfRows: ['content', 'mf'], coraPreset: 'kit',
+  train: { maxEpochs: 2, itersPerEpoch: 3, patience: 1, warmupSteps: 0 }, validRows: 10, testRows: 10, backend: 'cpu', dataDir: null, ...o,
+});
+const byName = (plan: readonly PlannedRun[], name: string): PlannedRun => {
+  const r = plan.find((x) => x.name === name);
+  if (!r) throw new Error(`${name} not in plan`);
+  return r;
+};
+
+describe('ml1mPlan', () => {
+  const plan = ml1mPlan(options());
+
+  it('names every run collm-ml1m-<stem>-s<seed>, once, with its row', () => {
+    expect(new Set(plan.map((r) => r.name)).size).toBe(plan.length);
+    const stems = [...new Set(plan.map((r) => runStem(r.name)))];
+    expect(stems).toEqual(expect.arrayContaining(['content', 'mf', 'sasrec', 'hash-mf', 'base', 'tallrec', 'collm-mf', 'collm-sasrec', 'cora-mf', 'cora-sasrec',
+      'binllm-hash-mf', 'tallrec-plain', 'collm-mf-plain', 'cora-mf-plain']));
+    expect(stems).not.toContain('collm-sasrec-plain');
+    expect(plan.filter((r) => r.seed === 1)).toHaveLength(plan.length / 2);
+    expect(byName(plan, 'collm-ml1m-cora-sasrec-s1').row).toBe('CoRA-SASRec');
+    expect(byName(plan, 'collm-ml1m-tallrec-plain-s0').row).toBe('TALLRec (plain LLM)');
+  });
+
+  it('makes CoLLM and BinLLM wait for their CF run and TALLRec stage, CoRA for its CF run, and lists dependencies first', () => {
+    expect(byName(plan, 'collm-ml1m-collm-sasrec-s0').dependsOn).toEqual(['collm-ml1m-sasrec-s0', 'collm-ml1m-tallrec-s0']);
+    expect(byName(plan, 'collm-ml1m-collm-mf-plain-s1').dependsOn).toEqual(['collm-ml1m-mf-s1', 'collm-ml1m-tallrec-plain-s1']);
+    expect(byName(plan, 'collm-ml1m-cora-mf-s0').dependsOn).toEqual(['collm-ml1m-mf-s0']);
+    expect(byName(plan, 'collm-ml1m-binllm-hash-mf-s0').dependsOn).toEqual(['collm-ml1m-hash-mf-s0', 'collm-ml1m-tallrec-s0']);
+    const at = new Map(plan.map((r, i) => [r.name, i]));
+    for (const r of plan) for (const d of r.dependsOn) expect(at.get(d)!).toBeLessThan(at.get(r.name)!);
+    expect(byName(plan, 'collm-ml1m-collm-mf-s0').rec!.stage1RunDir).toBe(path.join('results', 'runs', 'collm-ml1m-tallrec-s0'));
+  });
+
+  it('leaves out the ablation rows without a plain LLM', () => {
+    expect(ml1mPlan(options({ plainLlmDir: null })).some((r) => r.name.includes('-plain-'))).toBe(false);
+  });
+});
+
+describe('parts of the plan', () => {
+  const plan = ml1mPlan(options());
+  const none = () => false;
+
+  it('splits the plan round-robin into disjoint worker shares that cover it', () => {
+    const a = workerShare(plan, 0, 2), b = workerShare(plan, 1, 2);
+    expect(a.length + b.length).toBe(plan.length);
+    expect(a.filter((r) => b.includes(r))).toEqual([]);
+    expect(() => workerShare(plan, 2, 2)).toThrow(/worker 2 of 2 is not a valid share/);
+  });
+
+  it('selects runs by stem over every seed', () => {
+    const picked = selectRuns(plan, ['tallrec', 'tallrec-plain'], none);
+    expect(picked.map((r) => r.name)).toEqual(['collm-ml1m-tallrec-s0', 'collm-ml1m-tallrec-plain-s0', 'collm-ml1m-tallrec-s1', 'collm-ml1m-tallrec-plain-s1']);
+  });
+
+  it('refuses an unknown stem, naming the known ones', () => {
+    expect(() => selectRuns(plan, ['tallrec', 'colm-mf'], none)).toThrow(/--runs: "colm-mf" is not a run of the plan; known: content, mf/);
+    expect(() => runStem('ml1m-tallrec-s0')).toThrow(/not a table run name/);
+  });
+
+  it('refuses a run whose dependency is neither selected nor finished, and accepts it once the dependency is finished', () => {
+    expect(() => selectRuns(plan, ['collm-mf'], none)).toThrow(/collm-ml1m-collm-mf-s0 needs collm-ml1m-mf-s0, which is neither selected nor finished; add "mf"/);
+    expect(selectRuns(plan, ['collm-mf', 'mf', 'tallrec'], none)).toHaveLength(6);
+    const finished = (r: PlannedRun) => ['mf', 'tallrec'].includes(runStem(r.name));
+    expect(selectRuns(plan, ['collm-mf'], finished).map((r) => r.name)).toEqual(['collm-ml1m-collm-mf-s0', 'collm-ml1m-collm-mf-s1']);
+  });
+});
