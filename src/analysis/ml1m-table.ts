@@ -12,7 +12,7 @@ import { loadDataset } from '../data/load';
 import type { Dataset } from '../data/types';
 import type { CFRunResult } from '../runner/cf-experiment';
 import type { EvalBlock } from '../runner/evaluate';
-import { plannedRunDir, type PlannedRun } from '../runner/ml1m-plan';
+import { checkNoOtherExperiments, plannedRunDir, type PlannedRun } from '../runner/ml1m-plan';
 import type { RecRunResult } from '../runner/rec-experiment';
 import { COLLM_PAPER_ML1M, meanSd, replaceMarkedSection } from '../runner/tables';
 import { compareRuns, comparisonRows, type ComparisonRows, type RunComparison, type ScoredRun } from './run-comparison';
@@ -159,6 +159,7 @@ export function compareRows(a: readonly Ml1mTableRun[], b: readonly Ml1mTableRun
 
 /** Builds the table file from the plan's finished runs (comparisons need the dataset for labels, users and warm/cold). */
 export function buildMl1mTable(plan: readonly PlannedRun[], dataset: Dataset, root = projectRoot(), nResamples = 1000): Ml1mTableFile {
+  checkNoOtherExperiments(plan, root);
   const runs: Ml1mTableRun[] = [], missing: string[] = [];
   for (const p of plan) {
     const r = tableRun(p, root);

@@ -12,7 +12,7 @@ import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
-import { ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
+import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
 import { runRecExperiment } from '../runner/rec-experiment';
 import { writeMl1mTable } from '../analysis/ml1m-table';
 import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
@@ -57,8 +57,8 @@ runMain(async () => {
   const [wi, wn] = [Number(wm[1]), Number(wm[2])];
   const llmFlag = f['llm'] as string | undefined;
   const onlyTable = f['table-only'] === true;
-  if (!llmFlag && !onlyTable) throw new Error('--llm: name the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m writes it); the table\'s LLM rows use it');
-  const llmDir = llmFlag ? projectPath(llmFlag) : path.join(root, 'models', 'kit-lm');
+  if (!llmFlag) throw new Error('--llm: name the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m writes it); the table\'s LLM rows use it, and a run folder made with another LLM is not counted');
+  const llmDir = projectPath(llmFlag);
   if (!fs.existsSync(path.join(llmDir, 'config.json'))) throw new Error(`--llm ${llmDir}: no config.json (not a model folder)`);
   const plainLlmDir = f['no-ablation'] ? null : projectPath(String(f['plain-llm']));
   if (plainLlmDir && !fs.existsSync(path.join(plainLlmDir, 'config.json'))) throw new Error(`--plain-llm ${plainLlmDir}: no config.json (not a model folder)`);
@@ -88,9 +88,11 @@ runMain(async () => {
       const s = status.get(r.name)!;
       say(`  ${s.state.padEnd(8)} ${r.name.padEnd(40)} ${r.row.padEnd(28)} ${s.wallSeconds === null ? `~${(estimate(r) / 60).toFixed(0)} min (estimate)` : `${(s.wallSeconds / 60).toFixed(1)} min`}`);
     }
+    if (plan.some((r) => status.get(r.name)!.state === 'other')) say('runs marked "other" hold a different experiment than this plan\'s: the table neither counts nor resumes them (move them away to keep them)');
     return;
   }
   if (!onlyTable) {
+    checkNoOtherExperiments([...share, ...share.flatMap((r) => r.dependsOn.map((d) => plan.find((x) => x.name === d)!))], root);
     const ds = loadDataset('collm-ml1m', { dataDir: (f['data-dir'] as string | undefined) ?? undefined });
     for (const r of share) {
       if (plannedRunStatus(r, root).state === 'finished') continue;

@@ -103,12 +103,36 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
   return out;
 }
 
-/** Status of a planned run from its folder: finished (result.json), started (config.json only), or todo. */
-export function plannedRunStatus(r: PlannedRun, root = projectRoot()): { state: 'finished' | 'started' | 'todo'; wallSeconds: number | null } {
+/** Whether a stored config (result.json's config, or config.json's) is the planned run's experiment. */
+function holdsPlanned(r: PlannedRun, stored: unknown): boolean {
+  const planned = r.kind === 'cf' ? r.cf : r.rec;
+  return JSON.stringify(stored) === JSON.stringify(JSON.parse(JSON.stringify(planned)));
+}
+
+/**
+ * Status of a planned run from its folder: finished (result.json), started (config.json only), todo, or
+ * other: the folder holds a different experiment (another LLM, budget or preset than the plan's), which
+ * the table must neither count nor resume.
+ */
+export function plannedRunStatus(r: PlannedRun, root = projectRoot()): { state: 'finished' | 'started' | 'todo' | 'other'; wallSeconds: number | null } {
   const dir = plannedRunDir(r.name, root);
-  const res = path.join(dir, 'result.json');
-  if (fs.existsSync(res)) return { state: 'finished', wallSeconds: readJson<{ meta?: { wallSeconds?: number } }>(res).meta?.wallSeconds ?? null };
-  return { state: fs.existsSync(path.join(dir, 'config.json')) ? 'started' : 'todo', wallSeconds: null };
+  const res = path.join(dir, 'result.json'), cfg = path.join(dir, 'config.json');
+  if (fs.existsSync(res)) {
+    const done = readJson<{ config?: unknown; meta?: { wallSeconds?: number } }>(res);
+    return holdsPlanned(r, done.config) ? { state: 'finished', wallSeconds: done.meta?.wallSeconds ?? null } : { state: 'other', wallSeconds: null };
+  }
+  if (!fs.existsSync(cfg)) return { state: 'todo', wallSeconds: null };
+  const stored = readJson<{ experiment?: unknown }>(cfg);
+  return { state: holdsPlanned(r, r.kind === 'cf' ? stored.experiment : stored) ? 'started' : 'other', wallSeconds: null };
+}
+
+/** Refuses a set of runs when any folder holds another experiment, naming each folder and what to do. */
+export function checkNoOtherExperiments(runs: readonly PlannedRun[], root = projectRoot()): void {
+  const other = runs.filter((r) => plannedRunStatus(r, root).state === 'other').map((r) => storedPath(plannedRunDir(r.name, root)));
+  if (other.length) {
+    throw new Error(`${other.length} run folder(s) hold a different experiment than the plan's (another LLM, budget or preset): ${other.join(', ')}; `
+      + 'move them away to keep them, or plan with the settings they were run with');
+  }
 }
 
 /** Short name of a planned run: its folder name without the dataset prefix and seed ("cora-mf-plain"). */

@@ -1,7 +1,7 @@
 // The headline table from finished run folders (fake runs on the synthetic-tiny world): one record per
 // run in the shared format, per-seed and pooled comparisons of the planned pairs (a stronger run beats a
 // weaker one; identical runs give diff 0, p = 1), the README table with t-intervals and paper numbers,
-// and the missing runs of a partial table.
+// the missing runs of a partial table, and refusal of a folder that holds another experiment.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,7 +11,9 @@ import { writeJsonAtomic } from '../../src/core/io';
 import { makeRng } from '../../src/core/rng';
 import { syntheticWorld } from '../../src/data/synthetic';
 import { evaluateSplit } from '../../src/runner/evaluate';
+import type { CFExperimentConfig } from '../../src/runner/cf-experiment';
 import type { PlannedRun } from '../../src/runner/ml1m-plan';
+import type { RecExperimentConfig } from '../../src/runner/rec-config';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-table-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -32,16 +34,21 @@ function fakeRun(p: PlannedRun, strength: number): void {
   const evalBlock = evaluateSplit(ds, 'test', logit);
   const common = { seed: p.seed, meta: meta(p.seed), test: evalBlock };
   if (p.kind === 'cf') {
-    writeJsonAtomic(path.join(dir, 'result.json'), { ...common, kind: 'cf-run', model: 'mf', config: {}, data: { rows: { train: 1000 } }, training: { epochsRun: 3, history: [{ epoch: 0 }] } });
+    writeJsonAtomic(path.join(dir, 'result.json'), { ...common, kind: 'cf-run', model: 'mf', config: p.cf, data: { rows: { train: 1000 } }, training: { epochsRun: 3, history: [{ epoch: 0 }] } });
   } else {
     writeJsonAtomic(path.join(dir, 'result.json'), {
-      ...common, kind: 'rec-run', method: p.name.split('-')[0], cf: p.row.includes('MF') ? 'mf' : null, config: { method: p.name.split('-')[0], options: p.row.startsWith('CoRA') ? { preset: 'kit' } : {} },
+      ...common, kind: 'rec-run', method: p.name.split('-')[0], cf: p.row.includes('MF') ? 'mf' : null, config: p.rec,
       trainableParameters: 1234, samplesSeen: 800, stepsTrained: 50, warmupSteps: 5, scoringSamplesPerSecond: 40 + p.seed, training: { history: [{ epoch: 0 }, { epoch: 1 }] },
     });
   }
 }
 
-const planned = (name: string, row: string, seed: number, kind: 'cf' | 'rec'): PlannedRun => ({ name: `${name}-s${seed}`, row, seed, kind, cf: null, rec: null, dependsOn: [] });
+/** A planned run whose experiment is the little the table reads of it (the fake runs store it as their config). */
+const planned = (name: string, row: string, seed: number, kind: 'cf' | 'rec'): PlannedRun => ({
+  name: `${name}-s${seed}`, row, seed, kind, dependsOn: [],
+  cf: kind === 'cf' ? ({ model: name, seed } as unknown as CFExperimentConfig) : null,
+  rec: kind === 'rec' ? ({ method: name.split('-')[0], options: row.startsWith('CoRA') ? { preset: 'kit' } : {}, seed } as unknown as RecExperimentConfig) : null,
+});
 
 describe('the ML-1M table from finished runs', () => {
   const plan: PlannedRun[] = [];
@@ -92,5 +99,10 @@ describe('the ML-1M table from finished runs', () => {
     const section = ml1mReadmeSection(t);
     expect(section).toContain('**Partial:** 1 planned runs have not finished');
     expect(section).toMatch(/- CoRA-MF − CoLLM-MF, all rows, AUC: \+0\.\d{4} \[/);
+  });
+
+  it('refuses a run folder that holds another experiment than the plan\'s', () => {
+    const other = { ...plan[1]!, rec: { ...plan[1]!.rec!, seed: 9 } };
+    expect(() => buildMl1mTable([plan[0]!, other], ds, root, 10)).toThrow(/1 run folder\(s\) hold a different experiment than the plan's .*tallrec-s0/);
   });
 });

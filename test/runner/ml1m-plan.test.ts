@@ -1,10 +1,13 @@
 // The ML-1M table's plan: run names and rows, dependencies (CoLLM and BinLLM wait for their CF run and TALLRec
 // stage; CoRA for its CF run only), the knowledge-ablation rows, worker shares, and choosing part of the
-// plan with --runs (unknown names and unmet dependencies refused before any work).
+// plan with --runs (unknown names and unmet dependencies refused before any work), and run folders that hold
+// another experiment than the plan's (another LLM), which the table neither counts nor resumes.
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/core/paths';
-import { ml1mPlan, runStem, selectRuns, workerShare, type Ml1mPlanOptions, type PlannedRun } from '../../src/runner/ml1m-plan';
+import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, runStem, selectRuns, workerShare, type Ml1mPlanOptions, type PlannedRun } from '../../src/runner/ml1m-plan';
 
 const kitLm = path.join(projectRoot(), 'models', 'kit-lm');
 const options = (o: Partial<Ml1mPlanOptions> = {}): Ml1mPlanOptions => ({
@@ -72,5 +75,39 @@ describe('parts of the plan', () => {
     expect(selectRuns(plan, ['collm-mf', 'mf', 'tallrec'], none)).toHaveLength(6);
     const finished = (r: PlannedRun) => ['mf', 'tallrec'].includes(runStem(r.name));
     expect(selectRuns(plan, ['collm-mf'], finished).map((r) => r.name)).toEqual(['collm-ml1m-collm-mf-s0', 'collm-ml1m-collm-mf-s1']);
+  });
+});
+
+describe('run folder status', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-plan-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const plan = ml1mPlan(options());
+  const write = (name: string, file: string, body: unknown) => {
+    fs.mkdirSync(plannedRunDir(name, root), { recursive: true });
+    fs.writeFileSync(path.join(plannedRunDir(name, root), file), JSON.stringify(body));
+  };
+
+  it('reads todo, started and finished runs of the planned experiment, CF and LLM alike', () => {
+    const tallrec = byName(plan, 'collm-ml1m-tallrec-s0'), mf = byName(plan, 'collm-ml1m-mf-s0');
+    expect(plannedRunStatus(tallrec, root)).toEqual({ state: 'todo', wallSeconds: null });
+    write(tallrec.name, 'config.json', tallrec.rec);
+    write(mf.name, 'config.json', { experiment: mf.cf });
+    expect(plannedRunStatus(tallrec, root).state).toBe('started');
+    expect(plannedRunStatus(mf, root).state).toBe('started');
+    write(tallrec.name, 'result.json', { config: tallrec.rec, meta: { wallSeconds: 61 } });
+    write(mf.name, 'result.json', { config: mf.cf, meta: { wallSeconds: 7 } });
+    expect(plannedRunStatus(tallrec, root)).toEqual({ state: 'finished', wallSeconds: 61 });
+    expect(plannedRunStatus(mf, root)).toEqual({ state: 'finished', wallSeconds: 7 });
+    expect(() => checkNoOtherExperiments(plan, root)).not.toThrow();
+  });
+
+  it('marks a folder run with another LLM or budget as other, and refuses to count or resume it', () => {
+    const base = byName(plan, 'collm-ml1m-base-s0'), cora = byName(plan, 'collm-ml1m-cora-mf-s1');
+    write(base.name, 'result.json', { config: { ...base.rec, llmDir: 'checkpoints/models/another-lm' }, meta: { wallSeconds: 5 } });
+    write(cora.name, 'config.json', { ...cora.rec, train: { ...cora.rec!.train, maxEpochs: 99 } });
+    expect(plannedRunStatus(base, root)).toEqual({ state: 'other', wallSeconds: null });
+    expect(plannedRunStatus(cora, root).state).toBe('other');
+    expect(() => checkNoOtherExperiments(plan, root)).toThrow(/2 run folder\(s\) hold a different experiment than the plan's .*collm-ml1m-base-s0.*collm-ml1m-cora-mf-s1.*move them away/);
+    expect(() => checkNoOtherExperiments([byName(plan, 'collm-ml1m-tallrec-s0')], root)).not.toThrow();
   });
 });
