@@ -1,5 +1,6 @@
 // Small dense linear algebra on plain numbers for analysis plots: singular values by one-sided Jacobi,
-// symmetric eigen-decomposition by cyclic Jacobi, a two-component PCA, and the Frobenius norm.
+// symmetric eigen-decomposition by cyclic Jacobi, a two-component PCA, the Frobenius norm, and a Cholesky
+// solve for small positive-definite systems (the logistic readout's Newton steps).
 // Reference: Demmel & Veselić, Jacobi's method is more accurate than QR (1992); Golub & Van Loan §8.5.
 
 /** A matrix as rows of numbers, or row-major data with its size (e.g. a tensor's dataSync()). */
@@ -205,4 +206,36 @@ export function pca2d(rows: Matrix): Pca2d {
   const total = values.reduce((s, l) => s + Math.max(0, l), 0);
   const share = (k: number) => (total > 0 ? Math.max(0, values[k] ?? 0) / total : 0);
   return { coords, explained: [share(0), share(1)] };
+}
+
+/**
+ * Solves A x = b for a symmetric positive-definite A (row-major n x n) by Cholesky factorisation; A and b
+ * are left unchanged. Throws when A is not positive definite (a pivot <= 0), naming the pivot.
+ */
+export function choleskySolve(a: ArrayLike<number>, n: number, b: ArrayLike<number>): Float64Array {
+  if (a.length !== n * n) throw new Error(`choleskySolve: A has ${a.length} entries, n = ${n} needs ${n * n}`);
+  if (b.length !== n) throw new Error(`choleskySolve: b has ${b.length} entries, expected ${n}`);
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
+      if (i === j) {
+        if (!(s > 0)) throw new Error(`choleskySolve: A is not positive definite (pivot ${i} is ${s})`);
+        l[i * n + i] = Math.sqrt(s);
+      } else l[i * n + j] = s / l[j * n + j]!;
+    }
+  }
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * n + k]! * x[k]!;
+    x[i] = s / l[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
+    x[i] = s / l[i * n + i]!;
+  }
+  return x;
 }
