@@ -146,6 +146,7 @@ export * from './analysis/warm-cold-report';
 export * from './analysis/family-comparison';
 export * from './analysis/genre-signal';
 export * from './analysis/text-readout';
+export * from './analysis/text-readout-table';
 export * from './analysis/logistic';
 export * from './analysis/rank-ablation';
 export * from './analysis/retention-sets';

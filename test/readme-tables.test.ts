@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { itemKnowledgeReadmeSection, type ItemKnowledgeFile } from '../src/analysis/item-knowledge';
 import { benchCfReadmeSection, cfReadmeSection, cfTableCost, isMl1mTableFile, type BenchCfFile } from '../src/analysis/readme';
 import { ml1mReadmeSection } from '../src/analysis/ml1m-table';
+import { textReadoutReadmeSection, type TextReadoutFile } from '../src/analysis/text-readout-table';
 import { readJson } from '../src/core/io';
 import type { TableRun } from '../src/runner/tables';
 
@@ -57,5 +58,13 @@ describe('README result sections', () => {
     const f = readJson<ItemKnowledgeFile>(path.join(root, 'results', 'item-knowledge.json'));
     expect(f.records.length).toBeGreaterThan(0);
     expect(section('item-knowledge')).toBe(itemKnowledgeReadmeSection(f).trim());
+  });
+
+  it('the text-readout table is what results/text-readout.json gives, one row per record', () => {
+    const f = readJson<TextReadoutFile>(path.join(root, 'results', 'text-readout.json'));
+    expect(f.records.length).toBeGreaterThan(0);
+    const body = section('text-readout');
+    expect(body).toBe(textReadoutReadmeSection(f).trim());
+    expect(body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| dataset')).length).toBe(f.records.length);
   });
 });

@@ -1,21 +1,24 @@
 // Where the text channel loses the signal, measured before any LoRA: linear readouts (logistic regression
 // fitted on sampled train rows, scored on the test split) of two frozen-LLM states,
-//   - item: the state at the end of the target item's genre cloze ('The genre of "<title>" is'), from which
-//     an adapted LLM names the genre; its test AUC is what the LLM's knowledge of the target item alone is
-//     worth (compare the genre base rate of genreSignal, the same question asked of the true genres);
+//   - item: the state at the end of the target item's genre cloze ('The genre of "<title>" is'): what the
+//     LLM's reading of the title holds (its words and year, and for an adapted LLM the genres it names
+//     from there); compare the genre base rate of genreSignal, the same question asked of the true genres,
+//     and the same readout of the unadapted model;
+//   - title: the state where the target title ends inside TALLRec's prompt (the item read in context);
 //   - prompt: the state at the end of TALLRec's prompt, which TALLRec's "Yes" logit reads; its test AUC is
-//     what a perfectly trained linear head on the frozen LLM could reach.
+//     what a linear head on the frozen LLM could reach from the prompt.
 // A TALLRec AUC far below the prompt readout means the LoRA does not learn what the LLM holds; a prompt
-// readout far below the item readout means the prompt context hides the item knowledge.
+// readout far below the title readout means the prompt's last position does not carry what the prompt
+// holds at the title.
 // Reference: Alain & Bengio (2016), linear probes; issue "The text channel".
 import { initBackend, type BackendChoice } from '../backend/backend';
-import { genreSignal, type GenreSignalRecord } from './genre-signal';
+import { genreSignal } from './genre-signal';
 import { fitLogistic, logisticLogits } from './logistic';
 import { llmHash } from '../core/content-hash';
 import { noteLogger, type ProgressCallback } from '../core/progress';
 import { projectRoot, storedPath } from '../core/paths';
 import { makeRng } from '../core/rng';
-import { provenanceSummary, startRun, type ProvenanceSummary } from '../core/run-meta';
+import { provenanceSummary, startRun } from '../core/run-meta';
 import { datasetContentOf } from '../data/dataset-files';
 import { ITEM_CLOZE, type ItemTextInfo } from '../data/item-text';
 import type { Dataset } from '../data/types';
@@ -24,8 +27,9 @@ import { loadHfModel } from '../llm/hf-load';
 import { loadTokenizer } from '../llm/tokenizer';
 import { disposeLlama } from '../llm/weights';
 import { encodePrompts } from '../rec/encode';
-import { promptStates, textStates } from '../rec/readout';
+import { promptStates, textStates, titleEndFromEnd } from '../rec/readout';
 import { evaluateSplit } from '../runner/evaluate';
+import type { ReadoutScore, TextReadoutRecord } from './text-readout-table';
 
 /** What to read out. */
 export interface TextReadoutOptions {
@@ -47,29 +51,6 @@ export interface TextReadoutOptions {
 
 /** Defaults of the options a caller may leave out. */
 export const TEXT_READOUT_DEFAULTS = Object.freeze({ trainRows: 8000, l2: 1, seed: 0, backend: 'auto' as BackendChoice, batchSize: 32 });
-
-/** Test AUC of one readout, on all rows and on CoRA's warm and cold rows. */
-export interface ReadoutScore {
-  readonly state: 'item' | 'prompt';
-  readonly what: string;
-  readonly trainAuc: number | null;
-  readonly test: { readonly auc: number | null; readonly uauc: number | null; readonly warm: { readonly auc: number | null; readonly n: number }; readonly cold: { readonly auc: number | null; readonly n: number } };
-  readonly newtonSteps: number;
-  readonly converged: boolean;
-}
-
-/** One record of results/text-readout.json. */
-export interface TextReadoutRecord {
-  readonly dataset: string;
-  readonly llm: string;
-  readonly llmHash: string;
-  readonly trainRows: number;
-  readonly l2: number;
-  readonly readouts: readonly ReadoutScore[];
-  /** The training-free genre scores of the same test rows (genreSignal), for reference. */
-  readonly genreSignal: readonly GenreSignalRecord[];
-  readonly meta: ProvenanceSummary & { readonly startedAt: string; readonly seed: number; readonly wallSeconds: number };
-}
 
 /** Checks the options before any work. */
 export function checkTextReadoutOptions(o: Pick<TextReadoutOptions, 'trainRows' | 'l2' | 'seed' | 'batchSize'>): void {
@@ -112,14 +93,23 @@ export async function textReadout(dataset: Dataset, o: TextReadoutOptions): Prom
     log(`  item readout: test AUC ${fmt(itemScore.test.auc)} (cold ${fmt(itemScore.test.cold.auc)})`);
     log(`prompt states: TALLRec prompts of ${rows.length} train and ${testRows.length} test rows`);
     const [encTrain, encTest] = [encodePrompts('tallrec', dataset, train, tok), encodePrompts('tallrec', dataset, test, tok)];
-    const pTrain = await promptStates(llm, encTrain, train, rows, padId, o.batchSize);
-    const pTest = await promptStates(llm, encTest, test, testRows, padId, o.batchSize);
-    const promptScore = score('prompt', 'state at the end of TALLRec\'s prompt (what its "Yes" logit reads)', pTrain, pTest);
+    const titleAt = titleEndFromEnd(encTrain, rows, tok) !== null ? titleEndFromEnd(encTest, testRows, tok) : null;
+    if (titleAt === null) log('  (the target title\'s end is not a token boundary with this tokenizer: no title readout)');
+    const at = titleAt === null ? [0] : [0, titleAt];
+    const pTrain = await promptStates(llm, encTrain, train, rows, padId, o.batchSize, at);
+    const pTest = await promptStates(llm, encTest, test, testRows, padId, o.batchSize, at);
+    const scores = [itemScore];
+    if (titleAt !== null) {
+      scores.push(score('title', 'state where the target title ends inside TALLRec\'s prompt', pTrain[1]!, pTest[1]!));
+      log(`  title readout: test AUC ${fmt(scores[1]!.test.auc)} (cold ${fmt(scores[1]!.test.cold.auc)})`);
+    }
+    const promptScore = score('prompt', 'state at the end of TALLRec\'s prompt (what its "Yes" logit reads)', pTrain[0]!, pTest[0]!);
+    scores.push(promptScore);
     log(`  prompt readout: test AUC ${fmt(promptScore.test.auc)} (cold ${fmt(promptScore.test.cold.auc)})`);
     const meta = run.finish();
     return {
       dataset: dataset.name, llm: storedPath(o.llmDir), llmHash: llmHash(o.llmDir), trainRows: rows.length, l2: o.l2,
-      readouts: [itemScore, promptScore], genreSignal: genreSignal(dataset),
+      readouts: scores, genreSignal: genreSignal(dataset),
       meta: { ...provenanceSummary(meta), startedAt: meta.startedAt, seed: o.seed, wallSeconds: meta.wallSeconds },
     };
   } finally {
@@ -130,3 +120,4 @@ export async function textReadout(dataset: Dataset, o: TextReadoutOptions): Prom
 function fmt(x: number | null): string {
   return x === null ? 'n/a' : x.toFixed(4);
 }
+

@@ -9,7 +9,8 @@ import { readEnv } from '../core/env';
 import { readJson, writeJsonAtomic } from '../core/io';
 import { projectRoot, resolveModelDir, storedPath } from '../core/paths';
 import { DATASET_NAMES, loadDataset, parseDatasetName } from '../data/load';
-import { checkTextReadoutOptions, textReadout, TEXT_READOUT_DEFAULTS, type TextReadoutRecord } from '../analysis/text-readout';
+import { checkTextReadoutOptions, textReadout, TEXT_READOUT_DEFAULTS } from '../analysis/text-readout';
+import type { TextReadoutRecord } from '../analysis/text-readout-table';
 import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 
 runMain(async () => {

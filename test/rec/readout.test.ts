@@ -1,5 +1,6 @@
-// The states a readout reads: the last position of decoderHidden, equal whether a row is alone or
-// left-padded beside longer rows, one row per prompt or text, no tensors left behind. And the text-readout
+// The states a readout reads: decoderHidden at positions counted from the end, equal whether a row is
+// alone or left-padded beside longer rows, one row per prompt or text, no tensors left behind; where the
+// target title ends in TALLRec's prompt. And the text-readout
 // run on the tiny world: a record with both readouts scored on every test row, and bad options refused
 // before any work.
 import * as fs from 'fs';
@@ -12,7 +13,7 @@ import { decoderHidden } from '../../src/llm/model';
 import { loadTokenizer, type KitTokenizer } from '../../src/llm/tokenizer';
 import { disposeLlama, type LlamaModel } from '../../src/llm/weights';
 import { encodePrompts } from '../../src/rec/encode';
-import { lastHidden, promptStates, textStates } from '../../src/rec/readout';
+import { hiddenAt, promptStates, tallrecSuffixIds, textStates, titleEndFromEnd } from '../../src/rec/readout';
 import { checkTextReadoutOptions, textReadout } from '../../src/analysis/text-readout';
 import { tinySetting } from './helpers';
 
@@ -29,16 +30,35 @@ afterAll(() => {
 });
 
 describe('readout states', () => {
-  it('is the last row of decoderHidden, with no tensors left behind', () => {
+  it('reads decoderHidden at positions counted from the end, with no tensors left behind', () => {
     const ids = tf.tensor2d([[0, 5, 9, 14], [0, 7, 7, 3]], [2, 4], 'int32'), mask = tf.ones([2, 4]) as tf.Tensor2D;
     const before = tf.memory().numTensors;
-    const h = lastHidden(llm, ids, mask);
-    expect(tf.memory().numTensors).toBe(before + 1);
+    const [last, third] = hiddenAt(llm, ids, mask, [0, 2]);
+    expect(tf.memory().numTensors).toBe(before + 2);
     const full = decoderHidden(llm, { ids, mask });
-    const want = tf.tidy(() => tf.reshape(tf.slice(full, [0, 3, 0], [2, 1, 32]), [2, 32]));
-    expect(h.shape).toEqual([2, 32]);
-    expect(tf.max(tf.abs(tf.sub(h, want))).dataSync()[0]).toBeLessThan(1e-6);
-    tf.dispose([ids, mask, h, full, want]);
+    for (const [h, t] of [[last!, 3], [third!, 1]] as const) {
+      const want = tf.tidy(() => tf.reshape(tf.slice(full, [0, t, 0], [2, 1, 32]), [2, 32]));
+      expect(h.shape).toEqual([2, 32]);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(h, want))).dataSync()[0])).toBeLessThan(1e-6);
+      want.dispose();
+    }
+    tf.dispose([last!, third!, full]);
+    expect(() => hiddenAt(llm, ids, mask, [4])).toThrow(/position 4 from the end is outside a batch of 4 positions/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids, mask]);
+  });
+
+  it('finds where the target title ends in TALLRec prompts', () => {
+    const enc = encodePrompts('tallrec', ds, ds.splits.valid, tok);
+    const k = titleEndFromEnd(enc, [0, 1, 2], tok)!;
+    expect(k).toBe(tallrecSuffixIds(tok).length);
+    for (const r of [0, 1, 2]) {
+      const t = Array.from(enc.ids[r]!);
+      expect(tok.decode(t.slice(0, t.length - k))).toMatch(new RegExp(`${ds.items[ds.splits.valid.itemIdx[r]!]!.title.replace(/[()]/g, '\\$&')}"\\?$`));
+    }
+    const broken = { ...enc, ids: [Int32Array.from([...enc.ids[0]!].slice(0, -1))] };
+    expect(titleEndFromEnd(broken, [0], tok)).toBeNull();
+    expect(() => titleEndFromEnd(encodePrompts('collm', ds, ds.splits.valid, tok), [0], tok)).toThrow(/reads TALLRec prompts, got collm/);
   });
 
   it('gives a text the same state alone as left-padded beside a longer one', async () => {
@@ -51,12 +71,13 @@ describe('readout states', () => {
     for (const k of [1, 2]) for (let j = 0; j < 32; j++) expect(padded[k * 32 + j]!).toBeCloseTo(alone[j]!, 4);
   });
 
-  it('returns one state per prompt row, in the order asked', async () => {
+  it('returns one state per prompt row and position, in the order asked', async () => {
     const enc = encodePrompts('tallrec', ds, ds.splits.valid, tok);
-    const all = await promptStates(llm, enc, ds.splits.valid, [3, 1, 4], 0, 2);
-    const one = await promptStates(llm, enc, ds.splits.valid, [4], 0);
+    const [all, early] = await promptStates(llm, enc, ds.splits.valid, [3, 1, 4], 0, 2, [0, 5]);
+    const [one] = await promptStates(llm, enc, ds.splits.valid, [4], 0);
     expect(all).toHaveLength(3 * 32);
-    for (let j = 0; j < 32; j++) expect(all[2 * 32 + j]!).toBeCloseTo(one[j]!, 4);
+    for (let j = 0; j < 32; j++) expect(all![2 * 32 + j]!).toBeCloseTo(one![j]!, 4);
+    expect(Math.abs(early![0]! - all![0]!)).toBeGreaterThan(0);
     await expect(promptStates(llm, enc, ds.splits.valid, [1], 0, 0)).rejects.toThrow(/batchSize must be an integer >= 1/);
   });
 });
@@ -66,7 +87,7 @@ describe('textReadout', () => {
     const rec = await textReadout(ds, { llmDir: dir, trainRows: 300, l2: 1, seed: 3, backend: 'wasm', batchSize: 16 });
     expect(rec.dataset).toBe(ds.name);
     expect(rec.trainRows).toBe(300);
-    expect(rec.readouts.map((r) => r.state)).toEqual(['item', 'prompt']);
+    expect(rec.readouts.map((r) => r.state)).toEqual(['item', 'title', 'prompt']);
     for (const r of rec.readouts) {
       expect(r.test.warm.n + r.test.cold.n).toBe(ds.splits.test.label.length);
       expect(r.test.auc!).toBeGreaterThan(0);
