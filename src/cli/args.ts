@@ -3,6 +3,8 @@
 // integers (no `7.9`, `0x10`, `1e3`, `+5`, ` 5`), numbers as plain decimals, both within their range.
 // Reference: node:util parseArgs; docs/validation.md §1.
 import { parseArgs } from 'util';
+import { pinCodeState } from '../core/code-state';
+import { projectRoot } from '../core/paths';
 
 /** One flag: its type, help text, default and (numeric flags) the inclusive range allowed. */
 export interface FlagSpec {
@@ -124,6 +126,8 @@ export function intListFlag(values: Record<string, string | boolean | undefined>
 
 /** Run an async main, printing only the message of an expected error and exiting 1. */
 export function runMain(main: () => Promise<void>): void {
+  // the code this process loaded: runs it starts later record this, not what the checkout holds by then
+  pinCodeState(projectRoot());
   main().catch((e: unknown) => {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

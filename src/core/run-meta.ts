@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { codeHash, datasetHash, defaultHashCacheFile, llmHash, type DatasetContent } from './content-hash';
-import { gitState } from './git-info';
+import { processCodeState } from './code-state';
+import { datasetHash, defaultHashCacheFile, llmHash, type DatasetContent } from './content-hash';
 import { readJson, writeJsonAtomic } from './io';
 import type { ProgressCallback } from './progress';
 import type { BackendInfo } from './types';
@@ -133,8 +133,7 @@ export function startRun(a: StartRunOptions | number, backend?: BackendInfo, roo
   const now = o.now ?? (() => performance.now());
   const t0 = now();
   const cacheFile = o.hashCacheFile === undefined ? defaultHashCacheFile() : o.hashCacheFile;
-  const git = gitState(o.projectRoot);
-  const code = codeHash(o.projectRoot);
+  const { git, code } = processCodeState(o.projectRoot);
   const startedAt = new Date().toISOString();
   const fixed = {
     seed: o.seed,

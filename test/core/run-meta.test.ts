@@ -1,11 +1,13 @@
 // Run provenance: git commit, dirty flag and code hash are read at start (a commit made while the run
-// trains is not credited to it), wall time is summed over a killed and a resumed process through the
+// trains is not credited to it; a process that runs several experiments credits each with the code it
+// started with), wall time is summed over a killed and a resumed process through the
 // run folder's provenance.json, a fresh start forgets earlier processes, and the legacy call still works.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { forgetCodeState, pinCodeState, processCodeState } from '../../src/core/code-state';
 import { codeHash } from '../../src/core/content-hash';
 import { gitState } from '../../src/core/git-info';
 import { projectRoot } from '../../src/core/paths';
@@ -59,6 +61,20 @@ describe('startRun', () => {
     expect(meta.seed).toBe(1);
   });
 
+  it('gives every run a process starts the code state the process started with, not later edits on disk', () => {
+    const root = makeRepo('repo-long-process');
+    const first = git(root, 'rev-parse', 'HEAD'), hashAtStart = codeHash(root);
+    pinCodeState(root);
+    // the process runs its first experiment; meanwhile someone edits the code (uncommitted), then commits
+    fs.writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 5;\n');
+    const second = startRun({ seed: 0, backend, projectRoot: root, hashCacheFile: null }).finish();
+    git(root, 'commit', '-q', '-am', 'later');
+    const third = startRun({ seed: 1, backend, projectRoot: root, hashCacheFile: null }).finish();
+    for (const m of [second, third]) expect(m).toMatchObject({ gitCommit: first, gitDirty: false, codeHash: hashAtStart });
+    expect(processCodeState(path.join(root, '.')).code).toBe(hashAtStart);
+    expect(codeHash(root)).not.toBe(hashAtStart);
+  });
+
   it('flags code paths with uncommitted changes (tracked or new) as dirty, and nothing else', () => {
     const root = makeRepo('repo-dirty');
     fs.writeFileSync(path.join(root, 'notes.md'), 'not code\n');
@@ -107,6 +123,7 @@ describe('startRun', () => {
     startRun({ seed: 0, backend, projectRoot: root, runDir, hashCacheFile: null }).checkpoint();
     fs.writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 5;\n');
     git(root, 'commit', '-q', '-am', 'between');
+    forgetCodeState(root); // the resume is a new process
     const meta = startRun({ seed: 0, backend, projectRoot: root, runDir, hashCacheFile: null }).finish();
     expect(meta.gitCommit).toBe(first);
     expect(meta.processes[1]!.gitCommit).not.toBe(first);
