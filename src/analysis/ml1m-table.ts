@@ -229,8 +229,10 @@ export function formatComparisons(t: Ml1mTableFile): string {
 export function ml1mReadmeSection(t: Ml1mTableFile): string {
   const partial = t.meta.missing.length ? `\n\n**Partial:** ${t.meta.missing.length} planned runs have not finished (listed in results/ml1m-table.json meta.missing).` : '';
   const code = t.meta.codeHashes.length === 1 ? `one code hash (${t.meta.codeHashes[0]!.slice(0, 12)})` : `${t.meta.codeHashes.length} code hashes (not one code state)`;
+  const llms = [...new Set(t.runs.map((r) => (r.config as { llmDir?: unknown } | null)?.llmDir).filter((x): x is string => typeof x === 'string'))];
+  const llmNote = llms.length ? ` LLM rows on ${llms.map((x) => `\`${x}\``).join(', ')} (the "(plain LLM)" rows on the unadapted one).` : '';
   return `${formatMl1mTable(t)}\n\nGenerated from results/ml1m-table.json (${t.runs.length} runs, ${code}, ${t.meta.allClean ? 'all on a clean tree' : 'not all on a clean tree'}); `
-    + `± = 95% t-interval over seeds; warm/cold = not_cold (CoRA's definition); paper rows on Vicuna-7B.${partial}\n\nComparisons (pooled over seeds; ${t.meta.statistics.split(';')[0]}):\n\n${formatComparisons(t)}`;
+    + `± = 95% t-interval over seeds; warm/cold = not_cold (CoRA's definition); paper rows on Vicuna-7B.${llmNote}${partial}\n\nComparisons (pooled over seeds; ${t.meta.statistics.split(';')[0]}):\n\n${formatComparisons(t)}`;
 }
 
 /** Builds results/ml1m-table.json from the plan's finished runs and rewrites the README section; returns the files written. */

@@ -47,7 +47,7 @@ function fakeRun(p: PlannedRun, strength: number): void {
 const planned = (name: string, row: string, seed: number, kind: 'cf' | 'rec'): PlannedRun => ({
   name: `${name}-s${seed}`, row, seed, kind, dependsOn: [],
   cf: kind === 'cf' ? ({ model: name, seed } as unknown as CFExperimentConfig) : null,
-  rec: kind === 'rec' ? ({ method: name.split('-')[0], options: row.startsWith('CoRA') ? { preset: 'kit' } : {}, seed } as unknown as RecExperimentConfig) : null,
+  rec: kind === 'rec' ? ({ method: name.split('-')[0], options: row.startsWith('CoRA') ? { preset: 'kit' } : {}, seed, llmDir: 'models/adapted' } as unknown as RecExperimentConfig) : null,
 });
 
 describe('the ML-1M table from finished runs', () => {
@@ -98,6 +98,7 @@ describe('the ML-1M table from finished runs', () => {
     expect(table).toMatch(/\| MF \| 3 \| .* \| 0\.6482 \/ 0\.6361 \| — \| 3000 \| — \| 101 \|/);
     const section = ml1mReadmeSection(t);
     expect(section).toContain('**Partial:** 1 planned runs have not finished');
+    expect(section).toContain('LLM rows on `models/adapted` (the "(plain LLM)" rows on the unadapted one).');
     expect(section).toMatch(/- CoRA-MF − CoLLM-MF, all rows, AUC: \+0\.\d{4} \[/);
   });
 
