@@ -10,6 +10,8 @@ import { readEnv } from '../core/env';
 import { projectPath, projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
+import type { LowRankConfig } from '../llm/low-rank';
+import { makeLoraOptions } from '../rec/text-methods';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
 import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
@@ -37,6 +39,7 @@ runMain(async () => {
     backbones: { type: 'string', help: 'CF backbones of CoLLM and CoRA', default: 'mf,lightgcn,sasrec' },
     'cf-rows': { type: 'string', help: 'CF rows of the table', default: 'content,mf,lightgcn,sasrec,din' },
     'cora-preset': { type: 'string', help: 'official | kit (CoRA\'s ranks, dropouts and generator)', default: 'kit' },
+    lora: { type: 'string', help: 'LoRA of TALLRec, CoLLM and BinLLM as JSON, e.g. \'{"r":16,"alpha":32,"dropout":0.05,"targets":["q_proj","k_proj","v_proj","o_proj","gate_proj","up_proj","down_proj"]}\' (default TALLRec\'s r=8 on q_proj, v_proj)' },
     epochs: { type: 'int', help: 'hard cap on epochs per LLM run (early stopping on valid AUC ends most runs earlier)', default: '20', min: 1 },
     iters: { type: 'int', help: 'iterations per epoch (batch 16)', default: '50', min: 1 },
     patience: { type: 'int', help: 'epochs without a better valid AUC before stopping', default: '5', min: 1 },
@@ -64,9 +67,19 @@ runMain(async () => {
   if (plainLlmDir && !fs.existsSync(path.join(plainLlmDir, 'config.json'))) throw new Error(`--plain-llm ${plainLlmDir}: no config.json (not a model folder)`);
   const preset = String(f['cora-preset']);
   if (preset !== 'official' && preset !== 'kit') throw new Error(`--cora-preset: "${preset}" is not one of official, kit`);
+  let lora: LowRankConfig | null = null;
+  if (f['lora'] !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(f['lora'] as string);
+    } catch (e) {
+      throw new Error(`--lora: not valid JSON (${(e as Error).message}): ${String(f['lora'])}`);
+    }
+    lora = makeLoraOptions(parsed, '--lora');
+  }
   const plan = ml1mPlan({
     seeds: intListFlag(f, 'seeds', { min: 0, max: MAX_SEED }), llmDir, plainLlmDir,
-    backbones: list(f, 'backbones', CF_KINDS) as CFKind[], cfRows: list(f, 'cf-rows', [...CF_KINDS, 'content']) as CFKind[], coraPreset: preset,
+    lora, backbones: list(f, 'backbones', CF_KINDS) as CFKind[], cfRows: list(f, 'cf-rows', [...CF_KINDS, 'content']) as CFKind[], coraPreset: preset,
     train: { maxEpochs: intFlag(f, 'epochs')!, itersPerEpoch: intFlag(f, 'iters')!, patience: intFlag(f, 'patience')!, warmupSteps: intFlag(f, 'warmup-steps')! },
     validRows: intFlag(f, 'valid-rows')!, testRows: intFlag(f, 'test-rows')!,
     backend: parseBackendChoice((f['backend'] as string | undefined) ?? readEnv('CFLLM_BACKEND'), '--backend'), dataDir: (f['data-dir'] as string | undefined) ?? null,

@@ -9,6 +9,7 @@ import { readJson } from '../core/io';
 import { projectRoot, storedPath } from '../core/paths';
 import type { BackendChoice } from '../core/types';
 import type { CFKind } from '../cf/types';
+import type { LowRankConfig } from '../llm/low-rank';
 import type { RecTrainConfig } from '../rec/train';
 import { makeCFExperiment, type CFExperimentConfig } from './cf-experiment';
 import { recMethodNames } from './methods';
@@ -36,6 +37,8 @@ export interface Ml1mPlanOptions {
   readonly testRows: number;
   /** Compute backend of every run (required; 'auto' picks tfjs-node, else wasm, else cpu). */
   readonly backend: BackendChoice;
+  /** LoRA of TALLRec and of the methods that start from it (CoLLM, BinLLM); null = TALLRec's own (r=8 on q, v). */
+  readonly lora: LowRankConfig | null;
   /** Data folder override (null = default resolution). */
   readonly dataDir: string | null;
 }
@@ -83,8 +86,9 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
       const llmDir = storedPath(l.dir);
       const tallrec = `collm-ml1m-tallrec${l.suffix}-s${seed}`;
       for (const method of l.methods) {
+        const lora = o.lora ? { lora: o.lora } : {};
         if (method === 'base' || method === 'tallrec') {
-          out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir }, []));
+          out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir, ...(method === 'tallrec' ? { options: lora } : {}) }, []));
           continue;
         }
         const backbones = method === 'binllm' ? (['hash-mf'] as const) : l.backbones;
@@ -92,7 +96,7 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
           const cf = { model: m, runDir: storedPath(plannedRunDir(cfName(m, seed))) };
           const label = method === 'binllm' ? `BinLLM${l.label}` : `${method === 'collm' ? 'CoLLM' : 'CoRA'}-${CF_LABELS[m]}${l.label}`;
           const stage1 = method === 'cora' ? {} : { stage1RunDir: storedPath(plannedRunDir(tallrec)) };
-          const options = method === 'cora' ? { preset: o.coraPreset } : {};
+          const options = method === 'cora' ? { preset: o.coraPreset } : lora;
           out.push(llmRun(`collm-ml1m-${method}-${m}${l.suffix}-s${seed}`, label, seed, { method, llmDir, cf, options, ...stage1 }, [cfName(m, seed), ...(method === 'cora' ? [] : [tallrec])]));
         }
       }

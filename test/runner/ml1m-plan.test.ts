@@ -12,7 +12,7 @@ import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, run
 const kitLm = path.join(projectRoot(), 'models', 'kit-lm');
 const options = (o: Partial<Ml1mPlanOptions> = {}): Ml1mPlanOptions => ({
   seeds: [0, 1], llmDir: kitLm, plainLlmDir: kitLm, backbones: ['mf', 'sasrec'], cfRows: ['content', 'mf'], coraPreset: 'kit',
-  train: { maxEpochs: 2, itersPerEpoch: 3, patience: 1, warmupSteps: 0 }, validRows: 10, testRows: 10, backend: 'cpu', dataDir: null, ...o,
+  train: { maxEpochs: 2, itersPerEpoch: 3, patience: 1, warmupSteps: 0 }, validRows: 10, testRows: 10, backend: 'cpu', dataDir: null, lora: null, ...o,
 });
 const byName = (plan: readonly PlannedRun[], name: string): PlannedRun => {
   const r = plan.find((x) => x.name === name);
@@ -42,6 +42,16 @@ describe('ml1mPlan', () => {
     const at = new Map(plan.map((r, i) => [r.name, i]));
     for (const r of plan) for (const d of r.dependsOn) expect(at.get(d)!).toBeLessThan(at.get(r.name)!);
     expect(byName(plan, 'collm-ml1m-collm-mf-s0').rec!.stage1RunDir).toBe(path.join('results', 'runs', 'collm-ml1m-tallrec-s0'));
+  });
+
+  it('gives TALLRec and the methods that start from it one LoRA (TALLRec\'s own by default), never CoRA', () => {
+    const lora = (p: readonly PlannedRun[], name: string) => (byName(p, name).rec!.options as { lora?: { r: number; targets: string[] } }).lora;
+    expect(lora(plan, 'collm-ml1m-tallrec-s0')).toMatchObject({ r: 8, targets: ['q_proj', 'v_proj'] });
+    const all7 = { r: 16, alpha: 32, dropout: 0.05, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const };
+    const wide = ml1mPlan(options({ lora: all7 }));
+    for (const n of ['collm-ml1m-tallrec-s0', 'collm-ml1m-tallrec-plain-s1', 'collm-ml1m-collm-sasrec-s0', 'collm-ml1m-binllm-hash-mf-s1']) expect(lora(wide, n), n).toEqual(all7);
+    expect(lora(wide, 'collm-ml1m-cora-mf-s0')).toBeUndefined();
+    expect(byName(wide, 'collm-ml1m-cora-mf-s0').rec).toEqual(byName(plan, 'collm-ml1m-cora-mf-s0').rec);
   });
 
   it('leaves out the ablation rows without a plain LLM', () => {
