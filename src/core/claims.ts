@@ -17,7 +17,8 @@ export interface ClaimInfo {
 /** A claim file whose content cannot be read yet is taken as live for this long (its owner is writing it). */
 const UNREADABLE_GRACE_MS = 60_000;
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host with that pid exists (one we may not signal counts as alive). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

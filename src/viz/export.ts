@@ -3,6 +3,7 @@
 // Reference: docs/environment.md §4.
 import * as fs from 'fs';
 import * as path from 'path';
+import { processAlive } from '../core/claims';
 import { readEnv } from '../core/env';
 import { writeFileAtomic } from '../core/io';
 import { projectRoot } from '../core/paths';
@@ -60,11 +61,7 @@ function removeStaleProfiles(cache: string): void {
   for (const name of fs.readdirSync(cache)) {
     const pid = Number(/^profile-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(cache, name), { recursive: true, force: true });
-    }
+    if (!processAlive(pid)) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
   }
 }
 
