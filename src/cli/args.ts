@@ -106,6 +106,20 @@ export function numberFlag(values: Record<string, string | boolean | undefined>,
   return parseNumberStrict(name, v, range);
 }
 
+/** A JSON-object flag value, or undefined when absent; throws naming the flag when not valid JSON or not an object. */
+export function jsonObjectFlag(values: Record<string, string | boolean | undefined>, name: string): Record<string, unknown> | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(v));
+  } catch (e) {
+    throw new Error(`--${name}: not valid JSON (${(e as Error).message}): ${String(v)}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--${name}: expected a JSON object, got ${String(v)}`);
+  return parsed as Record<string, unknown>;
+}
+
 /** An integer flag value, or undefined when absent; throws naming the flag when not a plain decimal integer in range. */
 export function intFlag(values: Record<string, string | boolean | undefined>, name: string, range: FlagRange = {}): number | undefined {
   const v = values[name];

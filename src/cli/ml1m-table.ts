@@ -10,14 +10,13 @@ import { readEnv } from '../core/env';
 import { projectPath, projectRoot, storedPath } from '../core/paths';
 import { CF_KINDS } from '../cf/registry';
 import type { CFKind } from '../cf/types';
-import type { LowRankConfig } from '../llm/low-rank';
 import { makeLoraOptions } from '../rec/text-methods';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
 import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
 import { runRecExperiment } from '../runner/rec-experiment';
 import { writeMl1mTable } from '../analysis/ml1m-table';
-import { intFlag, intListFlag, MAX_SEED, parseFlags, runMain } from './args';
+import { intFlag, intListFlag, jsonObjectFlag, MAX_SEED, parseFlags, runMain } from './args';
 
 /** Seconds a run of a row takes when no finished run of that row exists yet (measured on a 2-core CPU, README tables). */
 const PRIOR_SECONDS: Readonly<Record<string, number>> = { content: 120, mf: 120, lightgcn: 180, sasrec: 3200, din: 310, rec: 2400 };
@@ -67,16 +66,8 @@ runMain(async () => {
   if (plainLlmDir && !fs.existsSync(path.join(plainLlmDir, 'config.json'))) throw new Error(`--plain-llm ${plainLlmDir}: no config.json (not a model folder)`);
   const preset = String(f['cora-preset']);
   if (preset !== 'official' && preset !== 'kit') throw new Error(`--cora-preset: "${preset}" is not one of official, kit`);
-  let lora: LowRankConfig | null = null;
-  if (f['lora'] !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(f['lora'] as string);
-    } catch (e) {
-      throw new Error(`--lora: not valid JSON (${(e as Error).message}): ${String(f['lora'])}`);
-    }
-    lora = makeLoraOptions(parsed, '--lora');
-  }
+  const loraFlag = jsonObjectFlag(f, 'lora');
+  const lora = loraFlag === undefined ? null : makeLoraOptions(loraFlag, '--lora');
   const plan = ml1mPlan({
     seeds: intListFlag(f, 'seeds', { min: 0, max: MAX_SEED }), llmDir, plainLlmDir,
     lora, backbones: list(f, 'backbones', CF_KINDS) as CFKind[], cfRows: list(f, 'cf-rows', [...CF_KINDS, 'content']) as CFKind[], coraPreset: preset,

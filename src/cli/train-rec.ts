@@ -13,7 +13,7 @@ import { projectPath } from '../core/paths';
 import { recMethodNames } from '../runner/methods';
 import { makeRecExperiment, recRunTag } from '../runner/rec-config';
 import { runRecExperiment } from '../runner/rec-experiment';
-import { intFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
+import { intFlag, jsonObjectFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 import { assertOutsideInputs, recInputs } from './outputs';
 
 /** CF models an LLM method can read: the baselines and BinLLM's code model. */
@@ -64,15 +64,7 @@ runMain(async () => {
   }
   const evalBatch = intFlag(f, 'eval-batch');
   if (evalBatch !== undefined) train['evalBatchSize'] = evalBatch;
-  let options: Record<string, unknown> = {};
-  if (f['options'] !== undefined) {
-    try {
-      options = JSON.parse(f['options'] as string) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`--options: not valid JSON (${(e as Error).message}): ${String(f['options'])}`);
-    }
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`--options: expected a JSON object, got ${String(f['options'])}`);
-  }
+  const options: Record<string, unknown> = jsonObjectFlag(f, 'options') ?? {};
   for (const [key, v] of [['variant', f['variant']], ['preset', f['preset']], ['rank', intFlag(f, 'rank')], ['alpha', numberFlag(f, 'alpha')]] as const) {
     if (v === undefined) continue;
     if (key in options) throw new Error(`--${key} and --options both set ${key}; give it once`);

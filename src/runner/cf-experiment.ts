@@ -103,7 +103,8 @@ function epochRng(seed: number, epoch: number) {
   return makeRng((seed * 1000003 + epoch * 7919 + 17) | 0);
 }
 
-function sameExperiment(a: unknown, b: unknown): boolean {
+/** Whether two experiment configs are equal as stored (a JSON round trip of each, compared as text). */
+export function sameExperiment(a: unknown, b: unknown): boolean {
   return JSON.stringify(JSON.parse(JSON.stringify(a))) === JSON.stringify(JSON.parse(JSON.stringify(b)));
 }
 

@@ -11,7 +11,7 @@ import type { BackendChoice } from '../core/types';
 import type { CFKind } from '../cf/types';
 import type { LowRankConfig } from '../llm/low-rank';
 import type { RecTrainConfig } from '../rec/train';
-import { makeCFExperiment, type CFExperimentConfig } from './cf-experiment';
+import { makeCFExperiment, sameExperiment, type CFExperimentConfig } from './cf-experiment';
 import { recMethodNames } from './methods';
 import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
 
@@ -109,8 +109,7 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
 
 /** Whether a stored config (result.json's config, or config.json's) is the planned run's experiment. */
 function holdsPlanned(r: PlannedRun, stored: unknown): boolean {
-  const planned = r.kind === 'cf' ? r.cf : r.rec;
-  return JSON.stringify(stored) === JSON.stringify(JSON.parse(JSON.stringify(planned)));
+  return stored !== undefined && sameExperiment(stored, r.kind === 'cf' ? r.cf : r.rec);
 }
 
 /**

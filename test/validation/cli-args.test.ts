@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { intListFlag, parseFlags, parseIntStrict, parseNumberStrict, type FlagSpec } from '../../src/cli/args';
+import { intListFlag, jsonObjectFlag, parseFlags, parseIntStrict, parseNumberStrict, type FlagSpec } from '../../src/cli/args';
 
 const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'int', help: 'seed', default: '0', min: 0, max: 0xffffffff },
@@ -88,6 +88,13 @@ describe('numeric flags: good values pass unchanged', () => {
     expect(() => intListFlag({ seeds: '' }, 'seeds')).toThrow('--seeds: expected a comma-separated list');
     expect(() => intListFlag({ seeds: '1,1' }, 'seeds')).toThrow('--seeds: 1 appears twice');
     expect(() => intListFlag({ seeds: '-1' }, 'seeds', { min: 0 })).toThrow('--seeds: -1 is below');
+  });
+
+  it('reads JSON-object flags and refuses other JSON, naming the flag', () => {
+    expect(jsonObjectFlag({}, 'lora')).toBeUndefined();
+    expect(jsonObjectFlag({ lora: '{"r":16,"targets":["q_proj"]}' }, 'lora')).toEqual({ r: 16, targets: ['q_proj'] });
+    expect(() => jsonObjectFlag({ lora: '{r:16}' }, 'lora')).toThrow(/^--lora: not valid JSON \(.*\): \{r:16\}$/);
+    for (const v of ['[1]', 'null', '3']) expect(() => jsonObjectFlag({ options: v }, 'options')).toThrow(`--options: expected a JSON object, got ${v}`);
   });
 });
 
