@@ -27,7 +27,7 @@ export const PAPER_LLM_ML1M: Readonly<Record<string, { readonly auc: number; rea
   'CoRA-MF': { auc: 0.7361, uauc: 0.6884, source: 'CoRA paper' },
   'CoRA-LightGCN': { auc: 0.7128, uauc: 0.6966, source: 'CoRA paper' },
   'CoRA-SASRec': { auc: 0.7019, uauc: 0.6517, source: 'CoRA paper' },
-  'BinLLM-MF': { auc: 0.7425, uauc: 0.6956, source: 'BinLLM paper' },
+  BinLLM: { auc: 0.7425, uauc: 0.6956, source: 'BinLLM paper (MF codes)' },
   MF: { ...COLLM_PAPER_ML1M.mf, source: 'CoLLM v3 Table II' },
   LightGCN: { ...COLLM_PAPER_ML1M.lightgcn, source: 'CoLLM v3 Table II' },
   SASRec: { ...COLLM_PAPER_ML1M.sasrec, source: 'CoLLM v3 Table II' },
@@ -124,8 +124,14 @@ export function comparisonPairs(rows: ReadonlySet<string>): [string, string][] {
     add(`CoRA-${cf}`, 'TALLRec');
     add(`CoLLM-${cf}`, cf);
     add(`CoRA-${cf}`, cf);
-    add(`BinLLM-${cf}`, `CoLLM-${cf}`);
   }
+  // BinLLM reads MF-like codes of its own hash-MF: against CoLLM-MF (the same information as tokens), TALLRec and its code model
+  add('BinLLM', 'CoLLM-MF');
+  add('BinLLM', 'TALLRec');
+  add('BinLLM', 'Hash-MF (BinLLM codes)');
+  // text against interactions: where item text wins (cold rows) and where CF does (warm rows)
+  add('TALLRec', 'MF');
+  add('content baseline', 'MF');
   add('TALLRec', 'content baseline');
   add('TALLRec', 'base LLM');
   for (const r of rows) if (r.endsWith(' (plain LLM)')) add(r.slice(0, -' (plain LLM)'.length), r);
@@ -218,21 +224,46 @@ export function formatMl1mTable(t: Ml1mTableFile): string {
 
 const fp = (p: number | null): string => (p === null ? 'n/a' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
 
-/** The pooled comparisons as README lines: "a − b on <subset> <metric>: diff [CI], p (user bootstrap), p (DeLong, rows)". */
+/** What a comparison shows: which row is ahead when the 95% CI of the difference excludes 0. */
+export function comparisonVerdict(c: Pick<TableComparison, 'a' | 'b' | 'ci'>): string {
+  if (!c.ci) return 'not computed';
+  return c.ci[0] > 0 ? `${c.a} ahead` : c.ci[1] < 0 ? `${c.b} ahead` : 'no difference shown';
+}
+
+/**
+ * The comparisons as README lines, each with its verdict: AUC on all, warm and cold rows and UAUC on all
+ * rows; pooled over seeds where the two rows share two or more seeds, else one line per shared seed.
+ */
 export function formatComparisons(t: Ml1mTableFile): string {
-  const pooled = t.comparisons.filter((c) => c.seed === 'pooled' || t.meta.seeds.length === 1);
-  return pooled.map((c) => `- ${c.a} − ${c.b}, ${c.subset} rows, ${c.metric.toUpperCase()}: ${c.diff === null ? 'n/a' : `${c.diff >= 0 ? '+' : ''}${c.diff.toFixed(4)}`} `
-    + `[${c.ci ? `${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}` : 'n/a'}], p = ${fp(c.pUserBootstrap)} (user bootstrap)${c.metric === 'auc' ? `, ${fp(c.pDeLong)} (DeLong, rows)` : ''}`).join('\n');
+  const shown = t.comparisons.filter((c) => c.metric === 'auc' || c.subset === 'all');
+  const pairs = [...new Set(shown.map((c) => `${c.a}\u0000${c.b}`))];
+  const lines: string[] = [];
+  for (const pair of pairs) {
+    const cs = shown.filter((c) => `${c.a}\u0000${c.b}` === pair);
+    const pooled = cs.filter((c) => c.seed === 'pooled');
+    for (const c of pooled.length ? pooled : cs) {
+      lines.push(`- ${c.a} − ${c.b}, ${c.subset} rows, ${c.metric.toUpperCase()}${c.seed === 'pooled' ? '' : ` (seed ${c.seed})`}: `
+        + `${c.diff === null ? 'n/a' : `${c.diff >= 0 ? '+' : ''}${c.diff.toFixed(4)}`} [${c.ci ? `${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}` : 'n/a'}], `
+        + `p = ${fp(c.pUserBootstrap)} (user bootstrap)${c.metric === 'auc' ? `, ${fp(c.pDeLong)} (DeLong, rows)` : ''}: ${comparisonVerdict(c)}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** The README section (table, notes, comparisons) of a table file. */
 export function ml1mReadmeSection(t: Ml1mTableFile): string {
+  if (t.runs.length === 0) return `Not yet run at the current code: none of the ${t.meta.missing.length} planned runs has finished (\`npm run ml1m-table -- --plan\`).`;
   const partial = t.meta.missing.length ? `\n\n**Partial:** ${t.meta.missing.length} planned runs have not finished (listed in results/ml1m-table.json meta.missing).` : '';
   const code = t.meta.codeHashes.length === 1 ? `one code hash (${t.meta.codeHashes[0]!.slice(0, 12)})` : `${t.meta.codeHashes.length} code hashes (not one code state)`;
+  const comparisons = formatComparisons(t);
   const llms = [...new Set(t.runs.map((r) => (r.config as { llmDir?: unknown } | null)?.llmDir).filter((x): x is string => typeof x === 'string'))];
   const llmNote = llms.length ? ` LLM rows on ${llms.map((x) => `\`${x}\``).join(', ')} (the "(plain LLM)" rows on the unadapted one).` : '';
   return `${formatMl1mTable(t)}\n\nGenerated from results/ml1m-table.json (${t.runs.length} runs, ${code}, ${t.meta.allClean ? 'all on a clean tree' : 'not all on a clean tree'}); `
-    + `± = 95% t-interval over seeds; warm/cold = not_cold (CoRA's definition); paper rows on Vicuna-7B.${llmNote}${partial}\n\nComparisons (pooled over seeds; ${t.meta.statistics.split(';')[0]}):\n\n${formatComparisons(t)}`;
+    + `± = 95% t-interval over seeds; warm/cold = not_cold (CoRA's definition); paper rows on Vicuna-7B.${llmNote}${partial}\n\n`
+    + (comparisons === '' ? 'No comparison yet (both rows of a pair need a finished run of the same seed).'
+      : '**What holds.** Differences of the first row minus the second, pooled over the seeds both rows have when two or more, else per seed; '
+      + '95% CI and p from a user-clustered paired bootstrap (users resampled with all their rows), row-level DeLong p beside; '
+      + `a row is "ahead" when the CI excludes 0:\n\n${comparisons}`);
 }
 
 /** Builds results/ml1m-table.json from the plan's finished runs and rewrites the README section; returns the files written. */

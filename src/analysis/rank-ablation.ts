@@ -10,7 +10,7 @@ import type { LowRankConfig } from '../llm/low-rank';
 import type { RecTrainConfig } from '../rec/train';
 import type { RecRunResult } from '../runner/rec-experiment';
 import type { Scale } from '../runner/scale';
-import { suiteRec, suiteRunDir, suiteRunName, type SuiteOptions, type SuiteRecExtra, type SuiteRun } from '../runner/suite';
+import { suiteBudget, suiteRec, suiteRunDir, suiteRunName, type SuiteOptions, type SuiteRecExtra, type SuiteRun } from '../runner/suite';
 
 /** The methods whose rank the ablation varies: CoRA's r, and the LoRA r of TALLRec and CoLLM (its stage 1). */
 export type RankMethod = 'cora' | 'tallrec' | 'collm';
@@ -47,7 +47,9 @@ export function rankCf(method: RankMethod): typeof RANK_CF | null {
 /** The suite settings of one ablation run: rank r, alpha = RANK_ALPHA_RATIO * r, the budget, and for CoLLM the TALLRec run of the same rank as stage 1. */
 export function rankAblationExtra(scale: Scale, method: RankMethod, rank: number, seed: number, budget: RankBudget = {}, opts: Pick<SuiteOptions, 'runsRoot'> = {}): SuiteRecExtra {
   const tag = rankTag(rank), alpha = RANK_ALPHA_RATIO * rank;
-  const options = method === 'cora' ? { rank, alpha } : { lora: { ...TALLREC_LORA, r: rank, alpha } };
+  // TALLRec's and CoLLM's LoRA at rank r: the scale's adapter (its targets, dropout) with r and alpha changed
+  const lora = (suiteBudget(scale).recOptions['tallrec']?.['lora'] as LowRankConfig | undefined) ?? TALLREC_LORA;
+  const options = method === 'cora' ? { rank, alpha } : { lora: { ...lora, r: rank, alpha } };
   const stage1 = method === 'collm' ? { stage1RunDir: storedPath(suiteRunDir(scale, suiteRunName('tallrec', null, seed, tag), opts)) } : {};
   const given = Object.fromEntries(Object.entries(budget).filter(([, v]) => v !== undefined)) as RankBudget;
   return { config: { options, ...stage1, ...given }, tag };

@@ -13,13 +13,13 @@ import type { CFKind } from '../cf/types';
 import { makeLoraOptions } from '../rec/text-methods';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
-import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
+import { checkNoOtherExperiments, ML1M_TABLE, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
 import { runRecExperiment } from '../runner/rec-experiment';
 import { writeMl1mTable } from '../analysis/ml1m-table';
-import { intFlag, intListFlag, jsonObjectFlag, MAX_SEED, parseFlags, runMain } from './args';
+import { intFlag, intListFlag, jsonObjectFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
 
 /** Seconds a run of a row takes when no finished run of that row exists yet (measured on a 2-core CPU, README tables). */
-const PRIOR_SECONDS: Readonly<Record<string, number>> = { content: 120, mf: 120, lightgcn: 180, sasrec: 3200, din: 310, rec: 2400 };
+const PRIOR_SECONDS: Readonly<Record<string, number>> = { content: 120, mf: 120, lightgcn: 180, sasrec: 3200, din: 310, rec: 3000 };
 
 function list(f: Record<string, string | boolean | undefined>, flag: string, known: readonly string[]): string[] {
   const xs = String(f[flag]).split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -31,22 +31,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 runMain(async () => {
   const f = parseFlags('ml1m-table', 'the ML-1M headline table: plan, run a worker\'s share, build results/ml1m-table.json and the README table', {
-    llm: { type: 'string', help: 'LLM of the LLM rows: the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m)' },
-    'plain-llm': { type: 'string', help: 'LLM of the knowledge-ablation rows', default: 'models/kit-lm' },
+    llm: { type: 'string', help: 'LLM of the LLM rows: the collm-ml1m-adapted kit model folder (npm run ml1m-table-llm makes the default)', default: ML1M_TABLE.llmDir },
+    'plain-llm': { type: 'string', help: 'LLM of the knowledge-ablation rows', default: ML1M_TABLE.plainLlmDir },
     'no-ablation': { type: 'boolean', help: 'leave out the knowledge ablation (TALLRec, CoLLM-MF, CoRA-MF on the plain LLM)', default: false },
     seeds: { type: 'string', help: 'comma-separated seeds', default: '0,1,2' },
     backbones: { type: 'string', help: 'CF backbones of CoLLM and CoRA', default: 'mf,lightgcn,sasrec' },
     'cf-rows': { type: 'string', help: 'CF rows of the table', default: 'content,mf,lightgcn,sasrec,din' },
-    'cora-preset': { type: 'string', help: 'official | kit (CoRA\'s ranks, dropouts and generator)', default: 'kit' },
-    lora: { type: 'string', help: 'LoRA of TALLRec, CoLLM and BinLLM as JSON, e.g. \'{"r":16,"alpha":32,"dropout":0.05,"targets":["q_proj","k_proj","v_proj","o_proj","gate_proj","up_proj","down_proj"]}\' (default TALLRec\'s r=8 on q_proj, v_proj)' },
-    epochs: { type: 'int', help: 'hard cap on epochs per LLM run (early stopping on valid AUC ends most runs earlier)', default: '20', min: 1 },
-    iters: { type: 'int', help: 'iterations per epoch (batch 16)', default: '50', min: 1 },
-    patience: { type: 'int', help: 'epochs without a better valid AUC before stopping', default: '5', min: 1 },
-    'warmup-steps': { type: 'int', help: 'warm-up steps (<= 10% of epochs x iters)', default: '50', min: 0 },
-    'valid-rows': { type: 'int', help: 'valid_small rows for model selection (0 = all 5,200)', default: '2000', min: 0 },
-    'test-rows': { type: 'int', help: 'test rows (0 = all 7,331)', default: '0', min: 0 },
+    'cora-preset': { type: 'string', help: 'official | kit (CoRA\'s ranks, dropouts and generator)', default: ML1M_TABLE.coraPreset },
+    lora: { type: 'string', help: `LoRA of TALLRec, CoLLM and BinLLM as JSON over TALLRec's (r 8 on q_proj, v_proj), or "tallrec" for TALLRec's own (default ${JSON.stringify(ML1M_TABLE.lora)})` },
+    epochs: { type: 'int', help: 'hard cap on epochs per LLM run (early stopping on valid AUC ends most runs earlier)', default: String(ML1M_TABLE.train.maxEpochs), min: 1 },
+    iters: { type: 'int', help: 'iterations per epoch (batch 16)', default: String(ML1M_TABLE.train.itersPerEpoch), min: 1 },
+    patience: { type: 'int', help: 'epochs without a better valid AUC before stopping', default: String(ML1M_TABLE.train.patience), min: 1 },
+    'warmup-steps': { type: 'int', help: 'warm-up steps (<= 10% of epochs x iters)', default: String(ML1M_TABLE.train.warmupSteps), min: 0 },
+    'valid-rows': { type: 'int', help: 'valid_small rows for model selection (0 = all 5,200)', default: String(ML1M_TABLE.validRows), min: 0 },
+    'test-rows': { type: 'int', help: 'test rows (0 = all 7,331)', default: String(ML1M_TABLE.testRows), min: 0 },
     runs: { type: 'string', help: 'only these runs, by stem (e.g. tallrec,tallrec-plain,base): part of the table first; default all' },
     worker: { type: 'string', help: 'run the share i/n of the plan (e.g. 0/2 and 1/2 in two processes)', default: '0/1' },
+    'max-minutes': { type: 'number', help: 'start no run expected to end later than this many minutes after the command started (estimates as in --plan), so a session ends between runs', min: 1 },
     plan: { type: 'boolean', help: 'print the plan with each run\'s status and the time left, then stop', default: false },
     'table-only': { type: 'boolean', help: 'build results/ml1m-table.json and the README table from finished runs, then stop', default: false },
     backend: { type: 'string', help: 'auto | tensorflow | wasm | cpu (else $CFLLM_BACKEND)' },
@@ -57,17 +58,16 @@ runMain(async () => {
   const wm = /^(\d+)\/(\d+)$/.exec(String(f['worker']));
   if (!wm) throw new Error(`--worker: expected i/n such as 0/2, got "${String(f['worker'])}"`);
   const [wi, wn] = [Number(wm[1]), Number(wm[2])];
-  const llmFlag = f['llm'] as string | undefined;
   const onlyTable = f['table-only'] === true;
-  if (!llmFlag) throw new Error('--llm: name the collm-ml1m-adapted kit model folder (npm run adapt-lm -- --dataset collm-ml1m writes it); the table\'s LLM rows use it, and a run folder made with another LLM is not counted');
-  const llmDir = projectPath(llmFlag);
-  if (!fs.existsSync(path.join(llmDir, 'config.json'))) throw new Error(`--llm ${llmDir}: no config.json (not a model folder)`);
+  const llmDir = projectPath(String(f['llm']));
+  if (!fs.existsSync(path.join(llmDir, 'config.json'))) {
+    throw new Error(`--llm ${llmDir}: no config.json (not a model folder)${f['llm'] === ML1M_TABLE.llmDir ? '; make the table\'s LLM with npm run ml1m-table-llm (about 3 h on one core), or name another collm-ml1m-adapted model' : ''}`);
+  }
   const plainLlmDir = f['no-ablation'] ? null : projectPath(String(f['plain-llm']));
   if (plainLlmDir && !fs.existsSync(path.join(plainLlmDir, 'config.json'))) throw new Error(`--plain-llm ${plainLlmDir}: no config.json (not a model folder)`);
   const preset = String(f['cora-preset']);
   if (preset !== 'official' && preset !== 'kit') throw new Error(`--cora-preset: "${preset}" is not one of official, kit`);
-  const loraFlag = jsonObjectFlag(f, 'lora');
-  const lora = loraFlag === undefined ? null : makeLoraOptions(loraFlag, '--lora');
+  const lora = f['lora'] === undefined ? ML1M_TABLE.lora : f['lora'] === 'tallrec' ? null : makeLoraOptions(jsonObjectFlag(f, 'lora'), '--lora');
   const plan = ml1mPlan({
     seeds: intListFlag(f, 'seeds', { min: 0, max: MAX_SEED }), llmDir, plainLlmDir,
     lora, backbones: list(f, 'backbones', CF_KINDS) as CFKind[], cfRows: list(f, 'cf-rows', [...CF_KINDS, 'content']) as CFKind[], coraPreset: preset,
@@ -98,22 +98,35 @@ runMain(async () => {
   if (!onlyTable) {
     checkNoOtherExperiments([...share, ...share.flatMap((r) => r.dependsOn.map((d) => plan.find((x) => x.name === d)!))], root);
     const ds = loadDataset('collm-ml1m', { dataDir: (f['data-dir'] as string | undefined) ?? undefined });
+    const maxMinutes = numberFlag(f, 'max-minutes');
+    const startedAt = Date.now();
+    // whether a run, started now, is expected to end inside --max-minutes
+    const fits = (r: PlannedRun) => maxMinutes === undefined || (Date.now() - startedAt) / 1000 + estimate(r) <= maxMinutes * 60;
+    const notStarted: string[] = [];
     for (const r of share) {
       if (plannedRunStatus(r, root).state === 'finished') continue;
+      let ready = fits(r);
       for (const d of r.dependsOn) {
         let waited = 0;
-        while (plannedRunStatus(plan.find((x) => x.name === d)!, root).state !== 'finished') {
+        while (ready && plannedRunStatus(plan.find((x) => x.name === d)!, root).state !== 'finished') {
           if (waited % 600 === 0) say(`${r.name}: waiting for ${d} (another worker's share, or run it first)`);
           await sleep(30_000);
           waited += 30;
+          ready = fits(r);
         }
+      }
+      if (!ready) {
+        notStarted.push(r.name);
+        continue;
       }
       say(`== ${r.name} (${r.row}, seed ${r.seed}) ==`);
       const dir = plannedRunDir(r.name, root);
       if (r.kind === 'cf') await runCFExperiment(r.cf!, { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
       else await runRecExperiment(r.rec!, { outDir: dir, datasetOverride: ds, onProgress: say });
       say(`finished ${r.name}; commit its JSON: git add ${storedPath(dir)}/{config,result,scores,provenance}.json`);
+      status.set(r.name, plannedRunStatus(r, root));
     }
+    if (notStarted.length) say(`not started, expected to end after --max-minutes ${maxMinutes}: ${notStarted.join(', ')} (the next call runs them)`);
   }
   const written = writeMl1mTable(root, plan);
   say(`wrote ${written.join(', ')}`);

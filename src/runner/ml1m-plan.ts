@@ -15,6 +15,31 @@ import { makeCFExperiment, sameExperiment, type CFExperimentConfig } from './cf-
 import { recMethodNames } from './methods';
 import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
 
+/** The seven projections of a LLaMA block, the wide LoRA's targets. */
+const ALL_PROJECTIONS = Object.freeze(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const);
+
+/**
+ * The table's settings: the ml1m-table command's defaults and the notebooks' `paper` scale, so that both
+ * name the same runs. The LLM is the collm-ml1m-adapted kit model (npm run ml1m-table-llm makes it);
+ * TALLRec, CoLLM and BinLLM use the wide LoRA the kit model needs on ML-1M (r 16 on all seven
+ * projections), and every LLM run trains up to 40 epochs of 50 steps with patience 10 (docs/methods.md §4, §8).
+ */
+export const ML1M_TABLE = Object.freeze({
+  llmDir: path.join('checkpoints', 'models', 'kit-lm-collm-ml1m-p4'),
+  plainLlmDir: path.join('models', 'kit-lm'),
+  train: Object.freeze({ maxEpochs: 40, itersPerEpoch: 50, patience: 10, warmupSteps: 50 }),
+  validRows: 2000,
+  testRows: 0,
+  lora: Object.freeze({ r: 16, alpha: 32, dropout: 0.05, targets: ALL_PROJECTIONS }) as LowRankConfig,
+  coraPreset: 'kit' as const,
+});
+
+/** The options of a method in the table (over its defaults): the LoRA for TALLRec and the methods that start from it, CoRA's preset. */
+export function ml1mTableOptions(method: string, lora: LowRankConfig | null, coraPreset: 'official' | 'kit'): Record<string, unknown> {
+  if (method === 'cora') return { preset: coraPreset };
+  return lora && ['tallrec', 'collm', 'binllm'].includes(method) ? { lora } : {};
+}
+
 /** What the table runs. */
 export interface Ml1mPlanOptions {
   /** Seeds of every row. */
@@ -86,9 +111,9 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
       const llmDir = storedPath(l.dir);
       const tallrec = `collm-ml1m-tallrec${l.suffix}-s${seed}`;
       for (const method of l.methods) {
-        const lora = o.lora ? { lora: o.lora } : {};
+        const options = ml1mTableOptions(method, o.lora, o.coraPreset);
         if (method === 'base' || method === 'tallrec') {
-          out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir, ...(method === 'tallrec' ? { options: lora } : {}) }, []));
+          out.push(llmRun(`collm-ml1m-${method}${l.suffix}-s${seed}`, `${method === 'base' ? 'base LLM' : 'TALLRec'}${l.label}`, seed, { method, llmDir, options }, []));
           continue;
         }
         const backbones = method === 'binllm' ? (['hash-mf'] as const) : l.backbones;
@@ -96,7 +121,6 @@ export function ml1mPlan(o: Ml1mPlanOptions): PlannedRun[] {
           const cf = { model: m, runDir: storedPath(plannedRunDir(cfName(m, seed))) };
           const label = method === 'binllm' ? `BinLLM${l.label}` : `${method === 'collm' ? 'CoLLM' : 'CoRA'}-${CF_LABELS[m]}${l.label}`;
           const stage1 = method === 'cora' ? {} : { stage1RunDir: storedPath(plannedRunDir(tallrec)) };
-          const options = method === 'cora' ? { preset: o.coraPreset } : lora;
           out.push(llmRun(`collm-ml1m-${method}-${m}${l.suffix}-s${seed}`, label, seed, { method, llmDir, cf, options, ...stage1 }, [cfName(m, seed), ...(method === 'cora' ? [] : [tallrec])]));
         }
       }

@@ -17,6 +17,7 @@ import type { Dataset } from '../data/types';
 import type { RecTrainConfig } from '../rec/train';
 import { makeCFExperiment, runCFExperiment, type CFExperimentConfig, type CFRunResult } from './cf-experiment';
 import { recMethodSpec } from './methods';
+import { ML1M_TABLE, ml1mTableOptions } from './ml1m-plan';
 import { checkSameLlm } from './rec-run';
 import { makeRecExperiment, type RecExperimentConfig } from './rec-config';
 import { runRecExperiment, type RecRunResult } from './rec-experiment';
@@ -38,7 +39,14 @@ export interface SuiteBudget {
   readonly testRows: number;
   /** Validation rows for model selection (seeded sample of valid_small; 0 = all). */
   readonly validRows: number;
+  /** LLM folder of the LLM runs (project-relative); null = the default model (models/kit-lm or $CFLLM_MODEL_DIR). */
+  readonly llmDir: string | null;
+  /** Options of each method's plain run (over the method's defaults); a run's own options go over these. */
+  readonly recOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
+
+const ML1M_TABLE_OPTIONS = Object.freeze(Object.fromEntries(['tallrec', 'collm', 'binllm', 'cora']
+  .map((m) => [m, ml1mTableOptions(m, ML1M_TABLE.lora, ML1M_TABLE.coraPreset)])));
 
 /** The budgets. `default` is the demo's (a few minutes per LLM run on a laptop CPU); `paper` is the ML-1M table's. */
 export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze({
@@ -47,6 +55,7 @@ export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze
     // SASRec and DIN epochs cost ~10 s and ~5 s on a 2-core CPU: fewer of them
     cfTrainByModel: { sasrec: { weightDecay: 0, batchSize: 256, maxEpochs: 1 }, din: { lr: 1e-3, maxEpochs: 2 } },
     recTrain: { maxEpochs: 1, itersPerEpoch: 3, warmupSteps: 0, patience: 1, batchSize: 4, evalBatchSize: 32 }, testRows: 160, validRows: 64,
+    llmDir: null, recOptions: {},
   },
   default: {
     dataset: 'synthetic', seeds: [0], cfTrain: { lr: 1e-2, maxEpochs: 60, patience: 10 },
@@ -56,10 +65,13 @@ export const SUITE_BUDGETS: Readonly<Record<Scale, SuiteBudget>> = Object.freeze
     // LLM runs stop on valid AUC (patience 3) within a 10-epoch cap: measured on the v2 world with models/kit-lm,
     // CoRA-MF's valid AUC still rose at epoch 7 and CoLLM-MF peaked at epoch 8 of 25-step epochs; 3 x 25 steps left both inside warm-up
     recTrain: { maxEpochs: 10, itersPerEpoch: 25, warmupSteps: 12, patience: 3, evalBatchSize: 32 }, testRows: 1000, validRows: 500,
+    llmDir: null, recOptions: {},
   },
+  // the ML-1M table's own settings (src/runner/ml1m-plan.ts), so the notebooks reuse its runs
   paper: {
     dataset: 'collm-ml1m', seeds: [0, 1, 2], cfTrain: {}, cfTrainByModel: {},
-    recTrain: { maxEpochs: 4, itersPerEpoch: 50, patience: 5 }, testRows: 0, validRows: 300,
+    recTrain: ML1M_TABLE.train, testRows: ML1M_TABLE.testRows, validRows: ML1M_TABLE.validRows,
+    llmDir: ML1M_TABLE.llmDir, recOptions: ML1M_TABLE_OPTIONS,
   },
 });
 
@@ -145,12 +157,17 @@ export interface SuiteRecExtra {
   readonly tag?: string;
 }
 
-/** The plain suite run folder of a method's stage 1 (e.g. CoLLM's TALLRec) when its options are that method's defaults, else null. */
+/** The options of a method's run at a scale: the scale's options of the method, then the run's own. */
+function runOptions(scale: Scale, method: string, own: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return { ...suiteBudget(scale).recOptions[method], ...own };
+}
+
+/** The plain suite run folder of a method's stage 1 (e.g. CoLLM's TALLRec) when its options are the scale's plain run's, else null. */
 function plainStage1Dir(scale: Scale, method: string, cf: CFKind | null, options: Readonly<Record<string, unknown>>, seed: number, opts: Pick<SuiteOptions, 'runsRoot'>): { dir: string; method: string } | null {
   const plan = recMethodSpec(method).stage1(recMethodSpec(method).makeOptions(options, cf));
   if (!plan) return null;
   const s1 = recMethodSpec(plan.method);
-  const isDefault = JSON.stringify(s1.makeOptions(plan.options, null)) === JSON.stringify(s1.makeOptions({}, null));
+  const isDefault = JSON.stringify(s1.makeOptions(plan.options, null)) === JSON.stringify(s1.makeOptions(runOptions(scale, plan.method), null));
   if (!isDefault) throw new Error(`suiteRecExperiment: ${method}'s stage 1 (${plan.method} with ${JSON.stringify(plan.options)}) is not the plain suite run; pass config.stage1RunDir`);
   return { dir: suiteRunDir(scale, suiteRunName(plan.method, null, seed), opts), method: plan.method };
 }
@@ -162,10 +179,10 @@ export function suiteRecExperiment(scale: Scale, method: string, cf: CFKind | nu
   if (spec.cf === 'required' && !cf) throw new Error(`suiteRecExperiment: ${method} needs a CF backbone`);
   if (spec.cf === 'none' && cf) throw new Error(`suiteRecExperiment: ${method} takes no CF backbone (got ${cf})`);
   if (extra.config && !extra.tag) throw new Error('suiteRecExperiment: a run with its own settings needs a tag to name its folder');
-  const options = extra.config?.options ?? {};
+  const options = runOptions(scale, method, extra.config?.options);
   const stage1RunDir = extra.config?.stage1RunDir ?? (plainStage1Dir(scale, method, cf, options, seed, opts)?.dir ?? null);
   return makeRecExperiment({
-    dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', testRows: b.testRows, validRows: b.validRows, llmDir: null,
+    dataset: b.dataset, method, seed, backend: opts.backend ?? 'auto', testRows: b.testRows, validRows: b.validRows, llmDir: b.llmDir,
     cf: cf ? { model: cf, runDir: storedPath(suiteRunDir(scale, suiteRunName(cf, null, seed), opts)) } : null,
     ...extra.config, options, stage1RunDir: stage1RunDir === null ? null : storedPath(projectPath(stage1RunDir)), train: { ...b.recTrain, ...extra.config?.train },
   });
@@ -175,6 +192,9 @@ export function suiteRecExperiment(scale: Scale, method: string, cf: CFKind | nu
 export async function suiteRec(scale: Scale, method: string, cf: CFKind | null, seed: number, opts: SuiteOptions & { readonly extra?: SuiteRecExtra } = {}): Promise<SuiteRun<RecRunResult>> {
   const extra = opts.extra ?? {};
   const exp = suiteRecExperiment(scale, method, cf, seed, extra, opts);
+  if (exp.llmDir !== null && !fs.existsSync(path.join(projectPath(exp.llmDir), 'config.json'))) {
+    throw new Error(`suiteRec: the LLM ${exp.llmDir} of ${scale} scale is missing${exp.llmDir === ML1M_TABLE.llmDir ? ' (the ML-1M table\'s LLM: make it with npm run ml1m-table-llm, about 3 h on one core)' : ''}`);
+  }
   const dir = suiteRunDir(scale, suiteRunName(method, cf, seed, extra.tag), opts);
   const done = finished<RecRunResult>(dir, exp);
   if (done) checkSameLlm(done, resolveModelDir(exp.llmDir === null ? undefined : projectPath(exp.llmDir)), dir);

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMl1mTable, comparisonPairs, formatMl1mTable, meanCi, ml1mReadmeSection } from '../../src/analysis/ml1m-table';
+import { buildMl1mTable, comparisonPairs, comparisonVerdict, formatMl1mTable, meanCi, ml1mReadmeSection } from '../../src/analysis/ml1m-table';
 import { writeJsonAtomic } from '../../src/core/io';
 import { makeRng } from '../../src/core/rng';
 import { syntheticWorld } from '../../src/data/synthetic';
@@ -59,11 +59,14 @@ describe('the ML-1M table from finished runs', () => {
     fakeRun(plan.at(-2)!, 1.0);
     fakeRun(plan.at(-1)!, 2.5);
   }
+  // the knowledge ablation with one seed only: compared on that seed
+  plan.push(planned('tallrec-plain', 'TALLRec (plain LLM)', 0, 'rec'));
+  fakeRun(plan.at(-1)!, 0);
   plan.push(planned('cora-lightgcn', 'CoRA-LightGCN', 0, 'rec'));
   const t = buildMl1mTable(plan, ds, root, 200);
 
   it('records every finished run in the shared format and lists the missing ones', () => {
-    expect(t.runs).toHaveLength(12);
+    expect(t.runs).toHaveLength(13);
     expect(t.meta.missing).toEqual(['cora-lightgcn-s0']);
     expect(t.meta.codeHashes).toEqual(['c0de']);
     expect(t.meta.allClean).toBe(true);
@@ -75,7 +78,12 @@ describe('the ML-1M table from finished runs', () => {
   });
 
   it('compares the planned pairs per seed and pooled, users as clusters', () => {
-    expect(comparisonPairs(new Set(['MF', 'TALLRec', 'CoLLM-MF', 'CoRA-MF']))).toEqual([['CoRA-MF', 'CoLLM-MF'], ['CoLLM-MF', 'TALLRec'], ['CoRA-MF', 'TALLRec'], ['CoLLM-MF', 'MF'], ['CoRA-MF', 'MF']]);
+    expect(comparisonPairs(new Set(['MF', 'TALLRec', 'CoLLM-MF', 'CoRA-MF']))).toEqual([['CoRA-MF', 'CoLLM-MF'], ['CoLLM-MF', 'TALLRec'], ['CoRA-MF', 'TALLRec'], ['CoLLM-MF', 'MF'], ['CoRA-MF', 'MF'], ['TALLRec', 'MF']]);
+    // the row labels the plan gives BinLLM, its code model, the content baseline and the ablation rows
+    expect(comparisonPairs(new Set(['BinLLM', 'CoLLM-MF', 'TALLRec', 'Hash-MF (BinLLM codes)', 'MF', 'content baseline', 'base LLM', 'CoRA-MF (plain LLM)', 'CoRA-MF']))).toEqual([
+      ['CoRA-MF', 'CoLLM-MF'], ['CoLLM-MF', 'TALLRec'], ['CoRA-MF', 'TALLRec'], ['CoLLM-MF', 'MF'], ['CoRA-MF', 'MF'], ['BinLLM', 'CoLLM-MF'], ['BinLLM', 'TALLRec'],
+      ['BinLLM', 'Hash-MF (BinLLM codes)'], ['TALLRec', 'MF'], ['content baseline', 'MF'], ['TALLRec', 'content baseline'], ['TALLRec', 'base LLM'], ['CoRA-MF', 'CoRA-MF (plain LLM)'],
+    ]);
     const c = t.comparisons.filter((x) => x.a === 'CoRA-MF' && x.b === 'CoLLM-MF' && x.metric === 'auc' && x.subset === 'all');
     expect(c.map((x) => x.seed)).toEqual([0, 1, 2, 'pooled']);
     const pooled = c.find((x) => x.seed === 'pooled')!;
@@ -99,7 +107,21 @@ describe('the ML-1M table from finished runs', () => {
     const section = ml1mReadmeSection(t);
     expect(section).toContain('**Partial:** 1 planned runs have not finished');
     expect(section).toContain('LLM rows on `models/adapted` (the "(plain LLM)" rows on the unadapted one).');
-    expect(section).toMatch(/- CoRA-MF − CoLLM-MF, all rows, AUC: \+0\.\d{4} \[/);
+    // pooled over the three shared seeds, with the verdict; the same logits show no difference
+    expect(section).toMatch(/- CoRA-MF − CoLLM-MF, all rows, AUC: \+0\.\d{4} \[0\.\d{4}, 0\.\d{4}\], p = .* \(user bootstrap\), .* \(DeLong, rows\): CoRA-MF ahead\n/);
+    expect(section).toMatch(/- CoLLM-MF − MF, all rows, AUC: \+0\.0000 .*: no difference shown/);
+    expect(section).toMatch(/- CoLLM-MF − MF, all rows, UAUC: /);
+    expect(section).not.toMatch(/warm rows, UAUC/);
+    // one shared seed: that seed's line
+    expect(section).toMatch(/- TALLRec − TALLRec \(plain LLM\), cold rows, AUC \(seed 0\): [+-]0\.\d{4} /);
+    expect(section.match(/TALLRec − TALLRec \(plain LLM\)/g)).toHaveLength(4);
+    expect(comparisonVerdict({ a: 'x', b: 'y', ci: [-0.2, -0.01] })).toBe('y ahead');
+    expect(comparisonVerdict({ a: 'x', b: 'y', ci: null })).toBe('not computed');
+  });
+
+  it('says plainly that the table is not run when no run has finished', () => {
+    const none = buildMl1mTable([planned('cora-lightgcn', 'CoRA-LightGCN', 0, 'rec')], ds, root, 10);
+    expect(ml1mReadmeSection(none)).toBe('Not yet run at the current code: none of the 1 planned runs has finished (`npm run ml1m-table -- --plan`).');
   });
 
   it('refuses a run folder that holds another experiment than the plan\'s', () => {

@@ -7,7 +7,10 @@ import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/core/paths';
 import { byScale, parseScale } from '../../src/runner/scale';
-import { SUITE_BUDGETS, suiteCF, suiteRec, suiteRecExperiment, suiteRunDir, suiteRunName } from '../../src/runner/suite';
+import { sameExperiment } from '../../src/runner/cf-experiment';
+import { ML1M_TABLE, ml1mPlan, plannedRunDir, runStem } from '../../src/runner/ml1m-plan';
+import { SUITE_BUDGETS, suiteCF, suiteCFExperiment, suiteRec, suiteRecExperiment, suiteRunDir, suiteRunName } from '../../src/runner/suite';
+import { rankAblationExtra } from '../../src/analysis/rank-ablation';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-suite-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,6 +43,43 @@ describe('suite run folders and experiments', () => {
     expect(() => suiteRecExperiment('smoke', 'tallrec', 'mf', 0)).toThrow(/takes no CF backbone/);
     expect(() => suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { options: { rank: 2 } } })).toThrow(/needs a tag/);
     expect(suiteRecExperiment('smoke', 'cora', 'mf', 0, { config: { options: { rank: 2 } }, tag: 'r2' }).options).toMatchObject({ rank: 2, alpha: 4 });
+  });
+});
+
+describe('paper scale is the ML-1M table', () => {
+  const plan = ml1mPlan({
+    seeds: [1], llmDir: ML1M_TABLE.llmDir, plainLlmDir: ML1M_TABLE.plainLlmDir, backbones: ['mf', 'lightgcn', 'sasrec'], cfRows: ['content', 'mf', 'lightgcn', 'sasrec', 'din'],
+    coraPreset: ML1M_TABLE.coraPreset, train: ML1M_TABLE.train, validRows: ML1M_TABLE.validRows, testRows: ML1M_TABLE.testRows, backend: 'auto', lora: ML1M_TABLE.lora, dataDir: null,
+  });
+  const planned = (stem: string) => plan.find((r) => runStem(r.name) === stem)!;
+
+  it('builds, for every CF and LLM-on-the-adapted-model run of the table, the same experiment in the same folder', () => {
+    const llm = plan.filter((r) => r.kind === 'rec' && !runStem(r.name).endsWith('-plain'));
+    expect(llm.map((r) => runStem(r.name)).sort()).toEqual(['base', 'binllm-hash-mf', 'collm-lightgcn', 'collm-mf', 'collm-sasrec', 'cora-lightgcn', 'cora-mf', 'cora-sasrec', 'tallrec']);
+    for (const r of llm) {
+      const [method, cf] = runStem(r.name).split(/-(.+)/) as [string, string | undefined];
+      const e = suiteRecExperiment('paper', method, (cf ?? null) as never, 1);
+      expect(sameExperiment(e, r.rec), r.name).toBe(true);
+      expect(suiteRunDir('paper', suiteRunName(method, (cf ?? null) as never, 1))).toBe(plannedRunDir(r.name));
+    }
+    for (const r of plan.filter((x) => x.kind === 'cf')) {
+      expect(sameExperiment(suiteCFExperiment('paper', r.cf!.model, 1), r.cf), r.name).toBe(true);
+    }
+    expect(planned('tallrec').rec!.options).toMatchObject({ lora: { r: 16, targets: ML1M_TABLE.lora.targets } });
+    expect(planned('collm-mf').rec!.llmDir).toBe(ML1M_TABLE.llmDir);
+  });
+
+  it('varies the rank of the table\'s LoRA (its seven projections) in the rank ablation, and CoRA\'s rank over the kit preset', () => {
+    expect(rankAblationExtra('paper', 'tallrec', 4, 0).config!.options).toEqual({ lora: { ...ML1M_TABLE.lora, r: 4, alpha: 8 } });
+    expect(rankAblationExtra('smoke', 'tallrec', 4, 0).config!.options).toMatchObject({ lora: { r: 4, targets: ['q_proj', 'v_proj'] } });
+    expect(suiteRecExperiment('paper', 'cora', 'mf', 0, rankAblationExtra('paper', 'cora', 4, 0)).options).toMatchObject({ preset: 'kit', rank: 4 });
+  });
+
+  it('refuses to train when the table\'s LLM is missing, naming the script that makes it', async () => {
+    const prev = process.cwd();
+    await expect(suiteRec('paper', 'tallrec', null, 0, { extra: { config: { llmDir: path.join('no', 'such-model') }, tag: 'x' } }))
+      .rejects.toThrow(/the LLM no.such-model of paper scale is missing/);
+    expect(process.cwd()).toBe(prev);
   });
 });
 
