@@ -1,6 +1,6 @@
 // Command: the ML-1M headline table. Plans every run (CF rows, content baseline, LLM methods on each CF
-// backbone, the knowledge ablation on the plain LLM) x seeds, shows its status and remaining time, runs a
-// worker's share (two processes use both cores; each waits for runs the other owns), and builds
+// backbone, the knowledge ablation on the plain LLM) x seeds, shows its status and remaining time, runs
+// it (two processes use both cores: each claims the next run whose dependencies have finished), and builds
 // results/ml1m-table.json and the README table from the finished runs' committed JSON.
 // Reference: docs/methods.md §7-8; src/runner/ml1m-plan.ts; src/analysis/ml1m-table.ts.
 import * as fs from 'fs';
@@ -13,7 +13,8 @@ import type { CFKind } from '../cf/types';
 import { makeLoraOptions } from '../rec/text-methods';
 import { loadDataset } from '../data/load';
 import { runCFExperiment } from '../runner/cf-experiment';
-import { checkNoOtherExperiments, ML1M_TABLE, ml1mPlan, plannedRunDir, plannedRunStatus, selectRuns, workerShare, type PlannedRun } from '../runner/ml1m-plan';
+import { heldByOther, releaseClaim, tryClaim } from '../core/claims';
+import { checkNoOtherExperiments, ML1M_TABLE, ml1mPlan, nextStep, plannedRunDir, plannedRunStatus, selectRuns, type PlannedRun } from '../runner/ml1m-plan';
 import { runRecExperiment } from '../runner/rec-experiment';
 import { writeMl1mTable } from '../analysis/ml1m-table';
 import { intFlag, intListFlag, jsonObjectFlag, MAX_SEED, numberFlag, parseFlags, runMain } from './args';
@@ -46,7 +47,6 @@ runMain(async () => {
     'valid-rows': { type: 'int', help: 'valid_small rows for model selection (0 = all 5,200)', default: String(ML1M_TABLE.validRows), min: 0 },
     'test-rows': { type: 'int', help: 'test rows (0 = all 7,331)', default: String(ML1M_TABLE.testRows), min: 0 },
     runs: { type: 'string', help: 'only these runs, by stem (e.g. tallrec,tallrec-plain,base): part of the table first; default all' },
-    worker: { type: 'string', help: 'run the share i/n of the plan (e.g. 0/2 and 1/2 in two processes)', default: '0/1' },
     'max-minutes': { type: 'number', help: 'start no run expected to end later than this many minutes after the command started (estimates as in --plan), so a session ends between runs', min: 1 },
     plan: { type: 'boolean', help: 'print the plan with each run\'s status and the time left, then stop', default: false },
     'table-only': { type: 'boolean', help: 'build results/ml1m-table.json and the README table from finished runs, then stop', default: false },
@@ -55,9 +55,6 @@ runMain(async () => {
   });
   const root = projectRoot();
   const say = (l: string) => process.stdout.write(l + '\n');
-  const wm = /^(\d+)\/(\d+)$/.exec(String(f['worker']));
-  if (!wm) throw new Error(`--worker: expected i/n such as 0/2, got "${String(f['worker'])}"`);
-  const [wi, wn] = [Number(wm[1]), Number(wm[2])];
   const onlyTable = f['table-only'] === true;
   const llmDir = projectPath(String(f['llm']));
   if (!fs.existsSync(path.join(llmDir, 'config.json'))) {
@@ -78,7 +75,8 @@ runMain(async () => {
   const runsFlag = f['runs'] as string | undefined;
   const selected = runsFlag === undefined ? plan : selectRuns(plan, runsFlag.split(',').map((x) => x.trim()).filter((x) => x !== ''), (r) => plannedRunStatus(r, root).state === 'finished');
   if (selected.length === 0) throw new Error('--runs: no run selected');
-  const share = workerShare(selected, wi, wn);
+  // a process claims the run it works on (results/runs/<name>.claim, git-ignored), so several share the plan
+  const claimFile = (r: PlannedRun) => path.join(root, 'results', 'runs', `${r.name}.claim`);
   const status = new Map(plan.map((r) => [r.name, plannedRunStatus(r, root)]));
   const meanOfRow = (row: string): number | null => {
     const xs = plan.filter((r) => r.row === row).map((r) => status.get(r.name)!.wallSeconds).filter((x): x is number => x !== null);
@@ -86,47 +84,55 @@ runMain(async () => {
   };
   const estimate = (r: PlannedRun): number => meanOfRow(r.row) ?? PRIOR_SECONDS[r.kind === 'cf' ? r.cf!.model : 'rec'] ?? 1800;
   const left = (rs: readonly PlannedRun[]) => rs.filter((r) => status.get(r.name)!.state !== 'finished').reduce((a, r) => a + estimate(r), 0);
-  say(`plan: ${plan.length} runs (${plan.filter((r) => status.get(r.name)!.state === 'finished').length} finished); about ${(left(plan) / 3600).toFixed(1)} h of run time left, ${(left(share) / 3600).toFixed(1)} h in worker ${wi}/${wn}'s share`);
+  say(`plan: ${plan.length} runs (${plan.filter((r) => status.get(r.name)!.state === 'finished').length} finished); about ${(left(plan) / 3600).toFixed(1)} h of run time left${runsFlag === undefined ? '' : `, ${(left(selected) / 3600).toFixed(1)} h in the selected runs`}`);
   if (f['plan']) {
     for (const r of plan) {
       const s = status.get(r.name)!;
-      say(`  ${s.state.padEnd(8)} ${r.name.padEnd(40)} ${r.row.padEnd(28)} ${s.wallSeconds === null ? `~${(estimate(r) / 60).toFixed(0)} min (estimate)` : `${(s.wallSeconds / 60).toFixed(1)} min`}`);
+      say(`  ${(s.state !== 'finished' && heldByOther(claimFile(r)) ? 'running' : s.state).padEnd(8)} ${r.name.padEnd(40)} ${r.row.padEnd(28)} ${s.wallSeconds === null ? `~${(estimate(r) / 60).toFixed(0)} min (estimate)` : `${(s.wallSeconds / 60).toFixed(1)} min`}`);
     }
     if (plan.some((r) => status.get(r.name)!.state === 'other')) say('runs marked "other" hold a different experiment than this plan\'s: the table neither counts nor resumes them (move them away to keep them)');
     return;
   }
   if (!onlyTable) {
-    checkNoOtherExperiments([...share, ...share.flatMap((r) => r.dependsOn.map((d) => plan.find((x) => x.name === d)!))], root);
+    checkNoOtherExperiments([...selected, ...selected.flatMap((r) => r.dependsOn.map((d) => plan.find((x) => x.name === d)!))], root);
     const ds = loadDataset('collm-ml1m', { dataDir: (f['data-dir'] as string | undefined) ?? undefined });
     const maxMinutes = numberFlag(f, 'max-minutes');
     const startedAt = Date.now();
-    // whether a run, started now, is expected to end inside --max-minutes
-    const fits = (r: PlannedRun) => maxMinutes === undefined || (Date.now() - startedAt) / 1000 + estimate(r) <= maxMinutes * 60;
-    const notStarted: string[] = [];
-    for (const r of share) {
-      if (plannedRunStatus(r, root).state === 'finished') continue;
-      let ready = fits(r);
-      for (const d of r.dependsOn) {
-        let waited = 0;
-        while (ready && plannedRunStatus(plan.find((x) => x.name === d)!, root).state !== 'finished') {
-          if (waited % 600 === 0) say(`${r.name}: waiting for ${d} (another worker's share, or run it first)`);
-          await sleep(30_000);
-          waited += 30;
-          ready = fits(r);
-        }
+    const state = {
+      finished: (r: PlannedRun) => plannedRunStatus(r, root).state === 'finished',
+      heldByOther: (r: PlannedRun) => heldByOther(claimFile(r)),
+      // whether a run, started now, is expected to end inside --max-minutes
+      fits: (r: PlannedRun) => maxMinutes === undefined || (Date.now() - startedAt) / 1000 + estimate(r) <= maxMinutes * 60,
+    };
+    let lastNote = 0;
+    for (;;) {
+      const step = nextStep(plan, selected, state);
+      if (step.kind === 'done') {
+        if (step.notStarted.length) say(`not started, expected to end after --max-minutes ${maxMinutes}: ${step.notStarted.join(', ')} (the next call runs them)`);
+        break;
       }
-      if (!ready) {
-        notStarted.push(r.name);
+      if (step.kind === 'wait') {
+        if (Date.now() - lastNote >= 600_000) {
+          say(step.blocked.length ? `waiting for runs another process holds: ${step.blocked.slice(0, 3).map((b) => `${b.run} needs ${b.on.join(', ')}`).join('; ')}` : 'waiting for the runs another process holds to finish');
+          lastNote = Date.now();
+        }
+        await sleep(30_000);
         continue;
       }
-      say(`== ${r.name} (${r.row}, seed ${r.seed}) ==`);
-      const dir = plannedRunDir(r.name, root);
-      if (r.kind === 'cf') await runCFExperiment(r.cf!, { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
-      else await runRecExperiment(r.rec!, { outDir: dir, datasetOverride: ds, onProgress: say });
-      say(`finished ${r.name}; commit its JSON: git add ${storedPath(dir)}/{config,result,scores,provenance}.json`);
+      const r = step.run;
+      if (!tryClaim(claimFile(r))) continue;
+      try {
+        say(`== ${r.name} (${r.row}, seed ${r.seed}) ==`);
+        const dir = plannedRunDir(r.name, root);
+        if (r.kind === 'cf') await runCFExperiment(r.cf!, { outDir: dir, datasetOverride: ds, onProgress: (l) => { if (!/ epoch \d+:/.test(l) || /epoch \d*0:/.test(l)) say(l); } });
+        else await runRecExperiment(r.rec!, { outDir: dir, datasetOverride: ds, onProgress: say });
+      } finally {
+        releaseClaim(claimFile(r));
+      }
+      say(`finished ${r.name}; commit its JSON: git add ${storedPath(plannedRunDir(r.name, root))}/{config,result,scores,provenance}.json`);
       status.set(r.name, plannedRunStatus(r, root));
+      lastNote = 0;
     }
-    if (notStarted.length) say(`not started, expected to end after --max-minutes ${maxMinutes}: ${notStarted.join(', ')} (the next call runs them)`);
   }
   const written = writeMl1mTable(root, plan);
   say(`wrote ${written.join(', ')}`);

@@ -75,6 +75,12 @@ export function tryClaim(file: string): boolean {
   return false;
 }
 
+/** Whether a live process other than this one holds the claim `file`. */
+export function heldByOther(file: string): boolean {
+  const c = readClaim(file);
+  return c !== null && !(c.pid === process.pid && c.host === os.hostname()) && !isStale(file);
+}
+
 /** Give up a claim this process holds (a claim held by another process is left alone). */
 export function releaseClaim(file: string): void {
   const c = readClaim(file);

@@ -188,8 +188,46 @@ export function selectRuns(plan: readonly PlannedRun[], stems: readonly string[]
   return picked;
 }
 
-/** The runs of worker `index` of `count`: round-robin over the plan order, so both workers get CF and LLM runs. */
-export function workerShare(plan: readonly PlannedRun[], index: number, count: number): PlannedRun[] {
-  if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count)) throw new Error(`workerShare: worker ${index} of ${count} is not a valid share (0 <= index < count)`);
-  return plan.filter((_, i) => i % count === index);
+/** What a process sharing the table should do next: run `run`, wait (runs are left, none can start now), or stop. */
+export type NextStep =
+  | { readonly kind: 'run'; readonly run: PlannedRun }
+  | { readonly kind: 'wait'; readonly blocked: readonly { readonly run: string; readonly on: readonly string[] }[] }
+  | { readonly kind: 'done'; readonly notStarted: readonly string[] };
+
+/** What the scheduler needs to know of each run, as of now. */
+export interface RunState {
+  /** The run has a finished result. */
+  readonly finished: (r: PlannedRun) => boolean;
+  /** Another live process holds the run. */
+  readonly heldByOther: (r: PlannedRun) => boolean;
+  /** The run, started now, is expected to end inside the time budget. */
+  readonly fits: (r: PlannedRun) => boolean;
+}
+
+/**
+ * The next step of one of several processes sharing `runs` (the plan, or the part --runs selects): the
+ * first run in plan order that is unfinished, held by no other process, has every dependency finished and
+ * fits the time budget. When none can start now but some could later (a dependency or another process's
+ * run may still finish), wait; when none can ever start in this call, stop, naming the runs that do not fit.
+ * A run whose dependency does not fit (and is not already running elsewhere) does not fit either.
+ */
+export function nextStep(plan: readonly PlannedRun[], runs: readonly PlannedRun[], s: RunState): NextStep {
+  const byName = new Map(plan.map((r) => [r.name, r]));
+  const open = runs.filter((r) => !s.finished(r));
+  // runs that can still finish in this call: fitting, or held by another process (which is running them)
+  const reachable = new Map<string, boolean>();
+  const canFinish = (r: PlannedRun): boolean => {
+    const known = reachable.get(r.name);
+    if (known !== undefined) return known;
+    const ok = s.finished(r) || s.heldByOther(r) || (s.fits(r) && r.dependsOn.every((d) => canFinish(byName.get(d)!)));
+    reachable.set(r.name, ok);
+    return ok;
+  };
+  for (const r of open) {
+    if (!s.heldByOther(r) && s.fits(r) && r.dependsOn.every((d) => s.finished(byName.get(d)!))) return { kind: 'run', run: r };
+  }
+  const waiting = open.filter((r) => !s.heldByOther(r) && canFinish(r));
+  if (waiting.length) return { kind: 'wait', blocked: waiting.map((r) => ({ run: r.name, on: r.dependsOn.filter((d) => !s.finished(byName.get(d)!)) })) };
+  if (open.some((r) => s.heldByOther(r))) return { kind: 'wait', blocked: [] };
+  return { kind: 'done', notStarted: open.map((r) => r.name) };
 }

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readClaim, releaseClaim, tryClaim, withFileLock } from '../../src/core/claims';
+import { heldByOther, readClaim, releaseClaim, tryClaim, withFileLock } from '../../src/core/claims';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claims-'));
@@ -46,6 +46,15 @@ describe('claims', () => {
     const old = new Date(Date.now() - 120_000);
     fs.utimesSync(blank, old, old);
     expect(tryClaim(blank), 'an unreadable claim older than a minute is stale').toBe(true);
+  });
+
+  it('say whether another live process holds a claim (not this one, not a dead one, not none)', () => {
+    const own = path.join(dir, 'own.claim'), other = path.join(dir, 'other.claim'), gone = path.join(dir, 'gone.claim');
+    expect(tryClaim(own)).toBe(true);
+    fs.writeFileSync(other, JSON.stringify({ pid: process.ppid, host: os.hostname(), since: 'x' }));
+    fs.writeFileSync(gone, JSON.stringify({ pid: deadPid(), host: os.hostname(), since: 'x' }));
+    expect([heldByOther(own), heldByOther(other), heldByOther(gone), heldByOther(path.join(dir, 'none.claim'))]).toEqual([false, true, false, false]);
+    releaseClaim(own);
   });
 
   it('a lock runs the function, releases on error, and names itself when it stays held', () => {

@@ -1,5 +1,6 @@
 // The ML-1M table's plan: run names and rows, dependencies (CoLLM and BinLLM wait for their CF run and TALLRec
-// stage; CoRA for its CF run only), the knowledge-ablation rows, worker shares, and choosing part of the
+// stage; CoRA for its CF run only), the knowledge-ablation rows, which run a process sharing the plan takes
+// next (dependencies, other processes' claims, the time budget), and choosing part of the
 // plan with --runs (unknown names and unmet dependencies refused before any work), and run folders that hold
 // another experiment than the plan's (another LLM), which the table neither counts nor resumes.
 import * as fs from 'fs';
@@ -7,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/core/paths';
-import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, runStem, selectRuns, workerShare, type Ml1mPlanOptions, type PlannedRun } from '../../src/runner/ml1m-plan';
+import { checkNoOtherExperiments, ml1mPlan, plannedRunDir, plannedRunStatus, nextStep, runStem, selectRuns, type Ml1mPlanOptions, type PlannedRun, type RunState } from '../../src/runner/ml1m-plan';
 
 const kitLm = path.join(projectRoot(), 'models', 'kit-lm');
 const options = (o: Partial<Ml1mPlanOptions> = {}): Ml1mPlanOptions => ({
@@ -63,11 +64,52 @@ describe('parts of the plan', () => {
   const plan = ml1mPlan(options());
   const none = () => false;
 
-  it('splits the plan round-robin into disjoint worker shares that cover it', () => {
-    const a = workerShare(plan, 0, 2), b = workerShare(plan, 1, 2);
-    expect(a.length + b.length).toBe(plan.length);
-    expect(a.filter((r) => b.includes(r))).toEqual([]);
-    expect(() => workerShare(plan, 2, 2)).toThrow(/worker 2 of 2 is not a valid share/);
+  const state = (finished: readonly string[], held: readonly string[] = [], fits: (r: PlannedRun) => boolean = () => true): RunState => ({
+    finished: (r) => finished.includes(r.name), heldByOther: (r) => held.includes(r.name), fits,
+  });
+  const next = (s: RunState, runs: readonly PlannedRun[] = plan) => {
+    const n = nextStep(plan, runs, s);
+    return n.kind === 'run' ? n.run.name : n.kind;
+  };
+
+  it('takes the first run in plan order that no other process holds and whose dependencies have finished', () => {
+    expect(next(state([]))).toBe('collm-ml1m-content-s0');
+    expect(next(state(['collm-ml1m-content-s0'], ['collm-ml1m-mf-s0']))).toBe('collm-ml1m-sasrec-s0');
+    // CoLLM-MF needs MF and TALLRec: while another process holds TALLRec, this one takes a run that can start
+    const seed0 = plan.filter((r) => r.seed === 0).map((r) => r.name);
+    const before = (name: string) => seed0.slice(0, seed0.indexOf(name));
+    expect(next(state(before('collm-ml1m-tallrec-s0'), ['collm-ml1m-tallrec-s0']))).toBe('collm-ml1m-cora-mf-s0');
+    const cfOfSeed1 = plan.filter((r) => r.seed === 1 && r.kind === 'cf').map((r) => r.name);
+    // seed 0 done but for TALLRec (held by the other process, plain and adapted) and what needs it: seed 1's first CF run is next
+    const allButTallrec = seed0.filter((n) => !/^(tallrec|collm|binllm)/.test(runStem(n)));
+    expect(next(state(allButTallrec, ['collm-ml1m-tallrec-s0', 'collm-ml1m-tallrec-plain-s0']))).toBe(cfOfSeed1[0]);
+  });
+
+  it('waits while runs it could take depend on runs another process holds, and stops when nothing is left', () => {
+    const tallrec0 = plan.filter((r) => r.name === 'collm-ml1m-tallrec-s0');
+    const collm0 = plan.filter((r) => r.name === 'collm-ml1m-collm-mf-s0');
+    const deps = ['collm-ml1m-mf-s0'];
+    const w = nextStep(plan, collm0, state(deps, ['collm-ml1m-tallrec-s0']));
+    expect(w).toEqual({ kind: 'wait', blocked: [{ run: 'collm-ml1m-collm-mf-s0', on: ['collm-ml1m-tallrec-s0'] }] });
+    // the only open run is the other process's: wait for it (the table is written after the last run)
+    expect(nextStep(plan, tallrec0, state([], ['collm-ml1m-tallrec-s0']))).toEqual({ kind: 'wait', blocked: [] });
+    expect(nextStep(plan, plan, state(plan.map((r) => r.name)))).toEqual({ kind: 'done', notStarted: [] });
+  });
+
+  it('starts no run that does not fit the time budget, nor one whose dependency cannot finish in it', () => {
+    const long = (r: PlannedRun) => r.kind === 'cf';
+    const fitsNoLlm = (r: PlannedRun) => long(r);
+    const cf0 = plan.filter((r) => r.seed === 0 && r.kind === 'cf').map((r) => r.name);
+    // every CF run has finished; no LLM run fits: stop, naming them
+    const done = nextStep(plan, plan, state(plan.filter((r) => r.kind === 'cf').map((r) => r.name), [], fitsNoLlm));
+    expect(done.kind).toBe('done');
+    expect(done.kind === 'done' && done.notStarted).toEqual(plan.filter((r) => r.kind === 'rec').map((r) => r.name));
+    // CoLLM-MF would fit, but its TALLRec stage does not and nobody runs it: not a reason to wait
+    const collm0 = plan.filter((r) => r.name === 'collm-ml1m-collm-mf-s0');
+    const onlyCollm = (r: PlannedRun) => r.name !== 'collm-ml1m-tallrec-s0';
+    expect(nextStep(plan, [...plan.filter((r) => r.name === 'collm-ml1m-tallrec-s0'), ...collm0], state(cf0, [], onlyCollm)).kind).toBe('done');
+    // while another process runs that stage, waiting is right
+    expect(nextStep(plan, collm0, state(cf0, ['collm-ml1m-tallrec-s0'], onlyCollm)).kind).toBe('wait');
   });
 
   it('selects runs by stem over every seed', () => {
